@@ -1,0 +1,9 @@
+//! SeaORM entities of caregraph: one module per table, plus the string enums its columns hold.
+//! Nothing here knows about GraphQL or HTTP.
+
+pub mod citation;
+pub mod edge;
+pub mod node;
+pub mod prelude;
+pub mod sea_orm_active_enums;
+pub mod source;

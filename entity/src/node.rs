@@ -1,0 +1,45 @@
+//! A node of the property graph: a condition, cause, symptom, risk or treatment.
+
+use sea_orm::entity::prelude::*;
+
+use crate::sea_orm_active_enums::{NodeKind, Status, TreatmentType};
+
+#[derive(Clone, Debug, PartialEq, DeriveEntityModel)]
+#[sea_orm(table_name = "node")]
+pub struct Model {
+    /// UUID v7: time-ordered, so ordering by id is ordering by creation.
+    #[sea_orm(primary_key, auto_increment = false)]
+    pub id: Uuid,
+    pub kind: NodeKind,
+    #[sea_orm(unique)]
+    pub slug: String,
+    pub name: String,
+    /// JSON array of strings: other names patients and clinicians use.
+    pub synonyms: Json,
+    #[sea_orm(column_type = "Text", nullable)]
+    pub summary: Option<String>,
+    /// Only for treatments.
+    pub treatment_type: Option<TreatmentType>,
+    /// ICD-10-CM code, only where it is certain.
+    pub icd10cm: Option<String>,
+    /// SNOMED CT concept id, only where it is certain.
+    pub snomed_ct: Option<String>,
+    pub status: Status,
+    pub version: i32,
+    pub created_at: DateTimeUtc,
+    pub updated_at: DateTimeUtc,
+}
+
+#[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
+pub enum Relation {
+    #[sea_orm(has_many = "super::citation::Entity")]
+    Citation,
+}
+
+impl Related<super::citation::Entity> for Entity {
+    fn to() -> RelationDef {
+        Relation::Citation.def()
+    }
+}
+
+impl ActiveModelBehavior for ActiveModel {}

@@ -1,0 +1,28 @@
+//! Schema migrations of caregraph. Schema only: content comes from `caregraph seed`.
+//! Migrations are forward-only in production; `down` exists for development.
+
+#![expect(
+    elided_lifetimes_in_paths,
+    reason = "MigrationTrait is an async_trait whose methods take `&SchemaManager` without naming its lifetime"
+)]
+
+pub use sea_orm_migration::prelude::*;
+
+mod m20261126_000001_create_node;
+mod m20261126_000002_create_edge;
+mod m20261126_000003_create_source;
+mod m20261126_000004_create_citation;
+
+pub struct Migrator;
+
+#[async_trait::async_trait]
+impl MigratorTrait for Migrator {
+    fn migrations() -> Vec<Box<dyn MigrationTrait>> {
+        vec![
+            Box::new(m20261126_000001_create_node::Migration),
+            Box::new(m20261126_000002_create_edge::Migration),
+            Box::new(m20261126_000003_create_source::Migration),
+            Box::new(m20261126_000004_create_citation::Migration),
+        ]
+    }
+}

@@ -1,0 +1,114 @@
+//! The command line: `caregraph [serve] | migrate | seed | schema`.
+
+use std::path::PathBuf;
+
+use anyhow::Context as _;
+use clap::{Parser, Subcommand};
+
+use crate::config::{Config, ServeConfig};
+use crate::seed::{self, Seed};
+use crate::startup::Application;
+use crate::{db, graphql};
+
+/// caregraph: a GraphQL knowledge graph of medical conditions, their causes, symptoms, risks
+/// and treatments, each fact citing the sentence it came from.
+///
+/// With no command, serves (the same as `caregraph serve`).
+#[derive(Parser)]
+#[command(version, about, long_about)]
+pub struct Cli {
+    #[command(flatten)]
+    pub config: Config,
+    #[command(subcommand)]
+    pub command: Option<Command>,
+}
+
+#[derive(Subcommand)]
+pub enum Command {
+    /// Serve GraphQL (/graphql), GraphiQL (/graphiql), /healthz and /readyz. Migrates the
+    /// database first and loads the bundled article graph into an empty one.
+    Serve(ServeConfig),
+    /// Apply pending database migrations, then exit.
+    Migrate,
+    /// Load seed content: the bundled article graph, or the given seed files. Idempotent:
+    /// what is already there is left alone, and content edited since seeding is never
+    /// overwritten (it is listed as skipped).
+    Seed {
+        /// Seed files (TOML) to load instead of the bundled article graph.
+        #[arg(long = "file", value_name = "PATH")]
+        files: Vec<PathBuf>,
+        /// Check the files and report problems without touching the database.
+        #[arg(long)]
+        check: bool,
+    },
+    /// Print the GraphQL schema (SDL) this build serves; `schema.graphql` must equal it.
+    Schema,
+}
+
+/// Only the serve flags, for `caregraph` run without a command (flags come from the environment).
+#[derive(Parser)]
+struct ServeOnly {
+    #[command(flatten)]
+    serve: ServeConfig,
+}
+
+#[expect(
+    clippy::print_stdout,
+    reason = "command output (schema, seed report) goes to standard out"
+)]
+pub async fn run(cli: Cli) -> anyhow::Result<()> {
+    let config = cli.config;
+    match cli.command {
+        None => {
+            let serve = ServeOnly::try_parse_from(["caregraph"])?.serve;
+            serve_until_stopped(&config, &serve).await
+        }
+        Some(Command::Serve(serve)) => serve_until_stopped(&config, &serve).await,
+        Some(Command::Migrate) => {
+            let db = db::connect(&config).await?;
+            db::migrate(&db, &config).await?;
+            println!("database at {} is migrated", config.database_url_redacted());
+            Ok(())
+        }
+        Some(Command::Seed { files, check }) => {
+            let seeds = if files.is_empty() {
+                vec![Seed::bundled()?]
+            } else {
+                files
+                    .iter()
+                    .map(|f| Seed::from_path(f))
+                    .collect::<Result<Vec<_>, _>>()?
+            };
+            if check {
+                for s in &seeds {
+                    println!(
+                        "{}: {} nodes, {} edges, valid",
+                        s.name,
+                        s.file.node.len(),
+                        s.file.edge.len()
+                    );
+                }
+                return Ok(());
+            }
+            let db = db::connect(&config).await?;
+            db::migrate(&db, &config).await?;
+            for s in &seeds {
+                let report = seed::apply(&db, s)
+                    .await
+                    .with_context(|| format!("seeding {}", s.name))?;
+                println!("{}: {report}", s.name);
+            }
+            Ok(())
+        }
+        Some(Command::Schema) => {
+            print!("{}", graphql::sdl());
+            Ok(())
+        }
+    }
+}
+
+async fn serve_until_stopped(config: &Config, serve: &ServeConfig) -> anyhow::Result<()> {
+    let app = Application::build(config, serve).await?;
+    app.run_until_stopped().await?;
+    Ok(())
+}

@@ -1,0 +1,131 @@
+//! One configuration, read once from flags and environment variables, passed down.
+
+use std::net::SocketAddr;
+use std::time::Duration;
+
+use clap::{Args, ValueEnum};
+
+/// Settings shared by every subcommand. Each flag falls back to the environment variable
+/// named beside it.
+#[derive(Clone, Args)]
+pub struct Config {
+    /// Database to use: `sqlite://PATH?mode=rwc` (created when missing) or
+    /// `postgres://USER@HOST:PORT/DB`.
+    #[arg(
+        long,
+        env = "DATABASE_URL",
+        default_value = "sqlite://caregraph.db?mode=rwc",
+        global = true
+    )]
+    pub database_url: String,
+
+    /// Largest number of pooled database connections.
+    #[arg(
+        long,
+        env = "CAREGRAPH_DB_MAX_CONNECTIONS",
+        default_value_t = 10,
+        global = true
+    )]
+    pub db_max_connections: u32,
+
+    /// How long a request waits for a pooled connection before it fails, in milliseconds.
+    #[arg(
+        long,
+        env = "CAREGRAPH_DB_ACQUIRE_TIMEOUT_MS",
+        default_value_t = 3000,
+        global = true
+    )]
+    pub db_acquire_timeout_ms: u64,
+
+    /// Log format on standard error.
+    #[arg(long, env = "CAREGRAPH_LOG_FORMAT", value_enum, default_value_t = LogFormat::Text, global = true)]
+    pub log_format: LogFormat,
+}
+
+impl Config {
+    pub fn db_acquire_timeout(&self) -> Duration {
+        Duration::from_millis(self.db_acquire_timeout_ms)
+    }
+
+    /// The database URL with any password replaced, safe for logs and error messages.
+    pub fn database_url_redacted(&self) -> String {
+        redact_password(&self.database_url)
+    }
+}
+
+impl std::fmt::Debug for Config {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Config")
+            .field("database_url", &self.database_url_redacted())
+            .field("db_max_connections", &self.db_max_connections)
+            .field("db_acquire_timeout_ms", &self.db_acquire_timeout_ms)
+            .field("log_format", &self.log_format)
+            .finish()
+    }
+}
+
+/// Settings of the HTTP server.
+#[derive(Clone, Debug, Args)]
+pub struct ServeConfig {
+    /// Address and port to listen on; port 0 picks a free port.
+    #[arg(long, env = "CAREGRAPH_BIND", default_value = "127.0.0.1:8080")]
+    pub bind: SocketAddr,
+
+    /// HTTP worker threads; 0 means one per CPU core.
+    #[arg(long, env = "CAREGRAPH_WORKERS", default_value_t = 0)]
+    pub workers: usize,
+
+    /// Load the bundled article graph when the database holds no nodes yet.
+    #[arg(long, env = "CAREGRAPH_SEED_ON_EMPTY", default_value_t = true, action = clap::ArgAction::Set)]
+    pub seed_on_empty: bool,
+}
+
+impl Default for ServeConfig {
+    fn default() -> Self {
+        Self {
+            bind: SocketAddr::from(([127, 0, 0, 1], 8080)),
+            workers: 0,
+            seed_on_empty: true,
+        }
+    }
+}
+
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, ValueEnum)]
+pub enum LogFormat {
+    /// Human-readable lines.
+    #[default]
+    Text,
+    /// One JSON object per line, for log collectors.
+    Json,
+}
+
+fn redact_password(url: &str) -> String {
+    let Some((scheme, rest)) = url.split_once("://") else {
+        return url.to_owned();
+    };
+    let Some((userinfo, host)) = rest.rsplit_once('@') else {
+        return url.to_owned();
+    };
+    match userinfo.split_once(':') {
+        Some((user, _password)) => format!("{scheme}://{user}:***@{host}"),
+        None => url.to_owned(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::redact_password;
+
+    #[test]
+    fn passwords_never_reach_logs() {
+        assert_eq!(
+            redact_password("postgres://u:secret@h:5432/db"),
+            "postgres://u:***@h:5432/db"
+        );
+        assert_eq!(redact_password("postgres://u@h/db"), "postgres://u@h/db");
+        assert_eq!(
+            redact_password("sqlite://caregraph.db?mode=rwc"),
+            "sqlite://caregraph.db?mode=rwc"
+        );
+    }
+}

@@ -1,0 +1,27 @@
+//! The one error type of the domain layer. `graphql::error` maps each variant to a code.
+
+use thiserror::Error;
+
+#[derive(Debug, Error)]
+pub enum DomainError {
+    /// Input that breaks a rule; `field` names the offending input field.
+    #[error("{field}: {reason}")]
+    InvalidInput { field: String, reason: String },
+    #[error("{what} not found")]
+    NotFound { what: String },
+    /// A write carried a stale version.
+    #[error("version conflict: you sent version {expected}, the current version is {found}")]
+    Conflict { expected: i32, found: i32 },
+    /// Anything the caller cannot fix: logged in full, shown to clients only as a code.
+    #[error("database error")]
+    Db(#[from] sea_orm::DbErr),
+}
+
+impl DomainError {
+    pub fn invalid(field: impl Into<String>, reason: impl Into<String>) -> Self {
+        Self::InvalidInput {
+            field: field.into(),
+            reason: reason.into(),
+        }
+    }
+}

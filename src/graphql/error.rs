@@ -1,0 +1,66 @@
+//! Error codes in one place, and the one mapping from domain errors to them.
+
+use std::sync::Arc;
+
+use async_graphql::{Error, ErrorExtensions, ServerError};
+
+use crate::domain::DomainError;
+
+/// The `extensions.code` values clients can rely on.
+pub mod code {
+    pub const BAD_USER_INPUT: &str = "BAD_USER_INPUT";
+    pub const NOT_FOUND: &str = "NOT_FOUND";
+    pub const CONFLICT: &str = "CONFLICT";
+    pub const INTERNAL: &str = "INTERNAL";
+    /// The document is not valid GraphQL syntax.
+    pub const GRAPHQL_PARSE_FAILED: &str = "GRAPHQL_PARSE_FAILED";
+    /// The document does not fit the schema (unknown field, wrong argument or variable type…).
+    pub const GRAPHQL_VALIDATION_FAILED: &str = "GRAPHQL_VALIDATION_FAILED";
+}
+
+impl ErrorExtensions for DomainError {
+    fn extend(&self) -> Error {
+        match self {
+            DomainError::InvalidInput { field, .. } => {
+                Error::new(self.to_string()).extend_with(|_, e| {
+                    e.set("code", code::BAD_USER_INPUT);
+                    e.set("field", field.as_str());
+                })
+            }
+            DomainError::NotFound { .. } => {
+                Error::new(self.to_string()).extend_with(|_, e| e.set("code", code::NOT_FOUND))
+            }
+            DomainError::Conflict { found, .. } => {
+                Error::new(self.to_string()).extend_with(|_, e| {
+                    e.set("code", code::CONFLICT);
+                    e.set("currentVersion", *found);
+                })
+            }
+            DomainError::Db(err) => {
+                // The client sees a code only; the cause stays in the log.
+                tracing::error!(error = %err, "database error while serving a request");
+                Error::new("internal error").extend_with(|_, e| e.set("code", code::INTERNAL))
+            }
+        }
+    }
+}
+
+/// Loaders need a `Clone` error; they share the domain error behind an `Arc`.
+pub(crate) type LoadError = Arc<DomainError>;
+
+pub(crate) fn from_load(err: LoadError) -> Error {
+    err.extend()
+}
+
+/// A client mistake with no domain rule behind it (a malformed id, a page size out of range).
+pub(crate) fn bad_input(field: &str, message: impl Into<String>) -> Error {
+    DomainError::invalid(field, message).extend()
+}
+
+/// Adds `code` to an error that has none.
+pub(crate) fn ensure_code(err: &mut ServerError, default: &str) {
+    let ext = err.extensions.get_or_insert_with(Default::default);
+    if ext.get("code").is_none() {
+        ext.set("code", default);
+    }
+}

@@ -1,0 +1,71 @@
+//! Edges of many nodes with the node at their other end, one statement per direction.
+
+use std::collections::HashMap;
+use std::sync::Arc;
+
+use async_graphql::dataloader::Loader;
+use entity::{edge, node};
+use uuid::Uuid;
+
+use crate::db::CountingConn;
+use crate::domain::Visibility;
+use crate::domain::service::links::{self, Direction};
+use crate::graphql::error::LoadError;
+
+/// A plain Copy key: hashing it is cheap, unlike a formatted string.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub(crate) struct LinkKey {
+    pub node: Uuid,
+    pub dir: Direction,
+}
+
+/// One edge and the node at its other end.
+#[derive(Clone)]
+pub(crate) struct LinkRow {
+    pub edge: Arc<edge::Model>,
+    pub other: Arc<node::Model>,
+}
+
+pub(crate) struct LinksLoader {
+    db: CountingConn,
+    vis: Visibility,
+}
+
+impl LinksLoader {
+    pub fn new(db: CountingConn, vis: Visibility) -> Self {
+        Self { db, vis }
+    }
+}
+
+impl Loader<LinkKey> for LinksLoader {
+    type Value = Arc<[LinkRow]>;
+    type Error = LoadError;
+
+    async fn load(&self, keys: &[LinkKey]) -> Result<HashMap<LinkKey, Self::Value>, Self::Error> {
+        let mut grouped: HashMap<LinkKey, Vec<LinkRow>> =
+            keys.iter().map(|k| (*k, Vec::new())).collect();
+        for dir in [Direction::Out, Direction::In] {
+            let ids: Vec<Uuid> = keys
+                .iter()
+                .filter(|k| k.dir == dir)
+                .map(|k| k.node)
+                .collect();
+            if ids.is_empty() {
+                continue;
+            }
+            for (edge, other) in links::of_nodes(&self.db, &ids, dir, self.vis).await? {
+                let near = match dir {
+                    Direction::Out => edge.subject_id,
+                    Direction::In => edge.object_id,
+                };
+                if let Some(rows) = grouped.get_mut(&LinkKey { node: near, dir }) {
+                    rows.push(LinkRow {
+                        edge: Arc::new(edge),
+                        other: Arc::new(other),
+                    });
+                }
+            }
+        }
+        Ok(grouped.into_iter().map(|(k, v)| (k, v.into())).collect())
+    }
+}

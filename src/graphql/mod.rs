@@ -1,0 +1,12 @@
+//! The GraphQL API: schema, roots split per domain, object types, loaders and error codes.
+//! Resolvers stay thin: they read typed context and call `domain`.
+
+mod context;
+pub mod error;
+mod loaders;
+mod query;
+mod schema;
+mod types;
+
+pub use context::RequestState;
+pub use schema::{AppSchema, build_schema, sdl};

@@ -1,0 +1,11 @@
+//! The query root, merged from one object per domain.
+
+mod catalog;
+mod node;
+mod source;
+
+use async_graphql::MergedObject;
+
+/// Read the published knowledge graph.
+#[derive(MergedObject, Default)]
+pub struct QueryRoot(node::NodeQuery, catalog::CatalogQuery, source::SourceQuery);

@@ -1,0 +1,24 @@
+//! One file per GraphQL type.
+
+mod cause;
+mod citation;
+mod condition;
+mod connection;
+mod enums;
+mod link;
+mod node;
+mod risk;
+mod source;
+mod symptom;
+mod treatment;
+
+pub(crate) use cause::Cause;
+pub(crate) use citation::Citation;
+pub(crate) use condition::Condition;
+pub(crate) use connection::{NodeConnection, NodeListArgs, node_connection};
+pub(crate) use enums::{NodeFilter, NodeOrder};
+pub(crate) use node::{Node, NodeRef};
+pub(crate) use risk::Risk;
+pub(crate) use source::Source;
+pub(crate) use symptom::Symptom;
+pub(crate) use treatment::Treatment;

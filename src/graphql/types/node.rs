@@ -1,0 +1,250 @@
+//! The `Node` interface, the fields every node type shares, and link resolution helpers.
+
+use std::sync::Arc;
+
+use async_graphql::{Context, Interface, Result};
+use entity::node;
+use entity::sea_orm_active_enums::{NodeKind as StoredKind, Predicate};
+use uuid::Uuid;
+
+use super::{Cause, Citation, Condition, Risk, Symptom, Treatment};
+use crate::domain::service::links::Direction;
+use crate::graphql::context::state;
+use crate::graphql::error::from_load;
+use crate::graphql::loaders::{CitedBy, LinkKey, LinkRow};
+
+/// A stored node, shared by the object types that wrap it.
+pub(crate) type NodeRef = Arc<node::Model>;
+
+/// Anything in the graph: a condition, cause, symptom, risk or treatment.
+#[derive(Interface)]
+#[graphql(
+    field(
+        name = "id",
+        ty = "async_graphql::ID",
+        desc = "Globally unique id (a UUID); `node(id:)` fetches it."
+    ),
+    field(
+        name = "kind",
+        ty = "super::enums::NodeKind",
+        desc = "Which kind of node this is."
+    ),
+    field(
+        name = "slug",
+        ty = "String",
+        desc = "Stable, human-readable handle, unique across all nodes."
+    ),
+    field(name = "name", ty = "String", desc = "Display name."),
+    field(
+        name = "synonyms",
+        ty = "Vec<String>",
+        desc = "Other names patients and clinicians use."
+    ),
+    field(
+        name = "summary",
+        ty = "Option<String>",
+        desc = "A short plain-language description."
+    ),
+    field(
+        name = "status",
+        ty = "super::enums::Status",
+        desc = "Editorial status."
+    ),
+    field(
+        name = "version",
+        ty = "i32",
+        desc = "Incremented by every change; writes must send the version they read."
+    ),
+    field(
+        name = "created_at",
+        ty = "chrono::DateTime<chrono::Utc>",
+        desc = "When the node was created."
+    ),
+    field(
+        name = "updated_at",
+        ty = "chrono::DateTime<chrono::Utc>",
+        desc = "When the node last changed."
+    ),
+    field(
+        name = "citations",
+        ty = "Vec<Citation>",
+        desc = "The source passages this node rests on."
+    )
+)]
+pub(crate) enum Node {
+    Condition(Condition),
+    Cause(Cause),
+    Symptom(Symptom),
+    Risk(Risk),
+    Treatment(Treatment),
+}
+
+impl From<NodeRef> for Node {
+    fn from(row: NodeRef) -> Self {
+        match row.kind {
+            StoredKind::Condition => Node::Condition(Condition(row)),
+            StoredKind::Cause => Node::Cause(Cause(row)),
+            StoredKind::Symptom => Node::Symptom(Symptom(row)),
+            StoredKind::Risk => Node::Risk(Risk(row)),
+            StoredKind::Treatment => Node::Treatment(Treatment(row)),
+        }
+    }
+}
+
+/// Defines a node object type: the `Node` fields plus the type's own.
+macro_rules! node_object {
+    ($(#[$meta:meta])* $name:ident { $($fields:tt)* }) => {
+        $(#[$meta])*
+        #[derive(Clone)]
+        pub(crate) struct $name(pub(crate) $crate::graphql::types::NodeRef);
+
+        impl From<$crate::graphql::types::NodeRef> for $name {
+            fn from(row: $crate::graphql::types::NodeRef) -> Self {
+                Self(row)
+            }
+        }
+
+        #[async_graphql::Object]
+        impl $name {
+            /// Globally unique id (a UUID); `node(id:)` fetches it.
+            pub(crate) async fn id(&self, _ctx: &async_graphql::Context<'_>) -> async_graphql::Result<async_graphql::ID> {
+                Ok(async_graphql::ID(self.0.id.to_string()))
+            }
+            /// Which kind of node this is.
+            pub(crate) async fn kind(&self, _ctx: &async_graphql::Context<'_>) -> async_graphql::Result<$crate::graphql::types::enums::NodeKind> {
+                Ok(self.0.kind.into())
+            }
+            /// Stable, human-readable handle, unique across all nodes.
+            pub(crate) async fn slug(&self, _ctx: &async_graphql::Context<'_>) -> async_graphql::Result<String> {
+                Ok(self.0.slug.clone())
+            }
+            /// Display name.
+            pub(crate) async fn name(&self, _ctx: &async_graphql::Context<'_>) -> async_graphql::Result<String> {
+                Ok(self.0.name.clone())
+            }
+            /// Other names patients and clinicians use.
+            pub(crate) async fn synonyms(&self, _ctx: &async_graphql::Context<'_>) -> async_graphql::Result<Vec<String>> {
+                Ok($crate::graphql::types::node::synonyms(&self.0))
+            }
+            /// A short plain-language description.
+            pub(crate) async fn summary(&self, _ctx: &async_graphql::Context<'_>) -> async_graphql::Result<Option<String>> {
+                Ok(self.0.summary.clone())
+            }
+            /// Editorial status.
+            pub(crate) async fn status(&self, _ctx: &async_graphql::Context<'_>) -> async_graphql::Result<$crate::graphql::types::enums::Status> {
+                Ok(self.0.status.into())
+            }
+            /// Incremented by every change; writes must send the version they read.
+            pub(crate) async fn version(&self, _ctx: &async_graphql::Context<'_>) -> async_graphql::Result<i32> {
+                Ok(self.0.version)
+            }
+            /// When the node was created.
+            pub(crate) async fn created_at(&self, _ctx: &async_graphql::Context<'_>) -> async_graphql::Result<chrono::DateTime<chrono::Utc>> {
+                Ok(self.0.created_at)
+            }
+            /// When the node last changed.
+            pub(crate) async fn updated_at(&self, _ctx: &async_graphql::Context<'_>) -> async_graphql::Result<chrono::DateTime<chrono::Utc>> {
+                Ok(self.0.updated_at)
+            }
+            /// The source passages this node rests on.
+            pub(crate) async fn citations(&self, ctx: &async_graphql::Context<'_>) -> async_graphql::Result<Vec<$crate::graphql::types::Citation>> {
+                $crate::graphql::types::node::citations(ctx, $crate::graphql::loaders::CitedBy::Node(self.0.id)).await
+            }
+            $($fields)*
+        }
+    };
+}
+pub(crate) use node_object;
+
+pub(crate) fn synonyms(row: &node::Model) -> Vec<String> {
+    serde_json::from_value(row.synonyms.clone()).unwrap_or_default()
+}
+
+pub(crate) async fn citations(ctx: &Context<'_>, key: CitedBy) -> Result<Vec<Citation>> {
+    let rows = state(ctx)?
+        .citations
+        .load_one(key)
+        .await
+        .map_err(from_load)?;
+    Ok(rows
+        .as_deref()
+        .unwrap_or_default()
+        .iter()
+        .cloned()
+        .map(Citation)
+        .collect())
+}
+
+/// Which links of a node a field shows.
+#[derive(Clone, Copy)]
+pub(crate) struct LinkSel {
+    pub dir: Direction,
+    pub predicate: Predicate,
+    /// The kind of node at the other end: a `Cause` field never wraps a risk.
+    pub other: StoredKind,
+    /// `false`: links the source asserts; `true`: links the source denies.
+    pub negated: bool,
+}
+
+impl LinkSel {
+    /// Links from this node (its subject side) to an `other`.
+    pub const fn out(predicate: Predicate, other: StoredKind) -> Self {
+        Self {
+            dir: Direction::Out,
+            predicate,
+            other,
+            negated: false,
+        }
+    }
+    /// Links from an `other` to this node.
+    pub const fn incoming(predicate: Predicate, other: StoredKind) -> Self {
+        Self {
+            dir: Direction::In,
+            predicate,
+            other,
+            negated: false,
+        }
+    }
+    /// The same links, but those the source denies.
+    pub const fn denied(self) -> Self {
+        Self {
+            negated: true,
+            ..self
+        }
+    }
+}
+
+/// The links of `node` that `sel` picks, in name order of the other end.
+pub(crate) async fn links<T: From<LinkRow>>(
+    ctx: &Context<'_>,
+    node: Uuid,
+    sel: LinkSel,
+) -> Result<Vec<T>> {
+    let rows = state(ctx)?
+        .links
+        .load_one(LinkKey { node, dir: sel.dir })
+        .await
+        .map_err(from_load)?;
+    Ok(rows
+        .as_deref()
+        .unwrap_or_default()
+        .iter()
+        .filter(|r| {
+            r.edge.predicate == sel.predicate
+                && r.edge.negated == sel.negated
+                && r.other.kind == sel.other
+        })
+        .cloned()
+        .map(T::from)
+        .collect())
+}
+
+/// The nodes at the other end of the links `sel` picks.
+pub(crate) async fn linked<T: From<NodeRef>>(
+    ctx: &Context<'_>,
+    node: Uuid,
+    sel: LinkSel,
+) -> Result<Vec<T>> {
+    let rows: Vec<LinkRow> = links(ctx, node, sel).await?;
+    Ok(rows.into_iter().map(|r| T::from(r.other)).collect())
+}

@@ -1,0 +1,66 @@
+//! HTTP: every route in one place.
+
+mod graphiql;
+mod graphql;
+mod health;
+
+use std::net::TcpListener;
+
+use actix_web::dev::Server;
+use actix_web::{App, HttpResponse, HttpServer, web};
+use sea_orm::DatabaseConnection;
+
+use crate::graphql::{AppSchema, build_schema};
+
+/// What every handler shares.
+pub struct AppState {
+    pub db: DatabaseConnection,
+    pub schema: AppSchema,
+}
+
+/// Largest request body accepted on /graphql.
+pub const MAX_BODY_BYTES: usize = 256 * 1024;
+
+pub fn configure(cfg: &mut web::ServiceConfig) {
+    cfg.service(
+        web::resource("/graphql")
+            .route(web::get().to(graphql::handle))
+            .route(web::post().to(graphql::handle))
+            .route(web::route().to(graphql::method_not_allowed)),
+    )
+    .route("/graphiql", web::get().to(graphiql::page))
+    .route("/graphiql/assets/{file}", web::get().to(graphiql::asset))
+    .route("/healthz", web::get().to(health::healthz))
+    .route("/readyz", web::get().to(health::readyz))
+    .route(
+        "/",
+        web::get().to(|| async {
+            HttpResponse::TemporaryRedirect()
+                .insert_header(("Location", "/graphiql"))
+                .finish()
+        }),
+    );
+}
+
+pub fn server(
+    listener: TcpListener,
+    db: DatabaseConnection,
+    workers: usize,
+) -> std::io::Result<Server> {
+    let state = web::Data::new(AppState {
+        db,
+        schema: build_schema(),
+    });
+    let mut server = HttpServer::new(move || {
+        App::new()
+            .app_data(state.clone())
+            .app_data(web::PayloadConfig::new(MAX_BODY_BYTES))
+            .wrap(tracing_actix_web::TracingLogger::default())
+            .configure(configure)
+    })
+    .listen(listener)?;
+    if workers > 0 {
+        server = server.workers(workers);
+    }
+    Ok(server.run())
+}
