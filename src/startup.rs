@@ -62,6 +62,11 @@ impl Application {
         &self.db
     }
 
+    /// The server itself, for callers that run it themselves (tests spawn it and keep its handle).
+    pub fn into_server(self) -> Server {
+        self.server
+    }
+
     /// Serves until the process is told to stop (Ctrl-C or SIGTERM: actix-web stops accepting,
     /// lets in-flight requests finish, then returns).
     pub async fn run_until_stopped(self) -> std::io::Result<()> {

@@ -1,28 +1,84 @@
 //! What each request carries: its database handle, who is reading, and its DataLoaders.
 
+use std::sync::Arc;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::time::Duration;
+
 use async_graphql::dataloader::DataLoader;
 use async_graphql::{Context, Error, ErrorExtensions as _};
+use futures_util::future::BoxFuture;
 
 use crate::db::CountingConn;
 use crate::domain::Visibility;
 use crate::graphql::error::code;
 use crate::graphql::loaders::{CitationsLoader, LinksLoader};
 
+/// Most keys one batched statement carries; far below every database's parameter limit.
+const MAX_BATCH: usize = 5000;
+
 /// Per-request state, put into the request's data by the HTTP layer.
 pub struct RequestState {
     pub db: CountingConn,
     pub visibility: Visibility,
-    pub(crate) links: DataLoader<LinksLoader>,
-    pub(crate) citations: DataLoader<CitationsLoader>,
+    links: DataLoader<LinksLoader>,
+    citations: DataLoader<CitationsLoader>,
+    /// Bumped each time a resolver asks a loader for a key; see `settle`.
+    activity: Arc<AtomicUsize>,
 }
 
 impl RequestState {
     pub fn new(db: CountingConn, visibility: Visibility) -> Self {
+        let activity = Arc::new(AtomicUsize::new(0));
         Self {
-            links: DataLoader::new(LinksLoader::new(db.clone(), visibility), tokio::spawn),
-            citations: DataLoader::new(CitationsLoader::new(db.clone()), tokio::spawn),
+            links: loader(LinksLoader::new(db.clone(), visibility), &activity),
+            citations: loader(CitationsLoader::new(db.clone()), &activity),
             db,
             visibility,
+            activity,
+        }
+    }
+
+    pub(crate) fn links(&self) -> &DataLoader<LinksLoader> {
+        self.activity.fetch_add(1, Ordering::Relaxed);
+        &self.links
+    }
+
+    pub(crate) fn citations(&self) -> &DataLoader<CitationsLoader> {
+        self.activity.fetch_add(1, Ordering::Relaxed);
+        &self.citations
+    }
+}
+
+/// A DataLoader whose batches close when the request stops asking for keys, not after a
+/// fixed delay. async-graphql's default 1 ms timer splits a level into several statements
+/// whenever resolving it takes longer than the timer (50 items in a debug build do), which
+/// breaks the "statements grow with depth, not with results" rule; waiting for quiet also
+/// saves the timer's latency on every level.
+fn loader<L>(inner: L, activity: &Arc<AtomicUsize>) -> DataLoader<L> {
+    let activity = activity.clone();
+    DataLoader::new(inner, move |fetch: BoxFuture<'static, ()>| {
+        let activity = activity.clone();
+        tokio::spawn(async move {
+            settle(&activity).await;
+            fetch.await;
+        })
+    })
+    .delay(Duration::ZERO)
+    .max_batch_size(MAX_BATCH)
+}
+
+/// Returns once the request has gone two scheduler turns without asking for a new key: every
+/// resolver of the current level that could still ask has run by then. Each HTTP worker runs
+/// a single-threaded runtime, so a turn lets every runnable task of the worker run once.
+async fn settle(activity: &AtomicUsize) {
+    let mut quiet_turns = 0;
+    while quiet_turns < 2 {
+        let before = activity.load(Ordering::Relaxed);
+        tokio::task::yield_now().await;
+        if activity.load(Ordering::Relaxed) == before {
+            quiet_turns += 1;
+        } else {
+            quiet_turns = 0;
         }
     }
 }

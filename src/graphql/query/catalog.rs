@@ -2,14 +2,15 @@
 
 use std::sync::Arc;
 
-use async_graphql::{Context, ErrorExtensions as _, Object, OutputType, Result};
+use async_graphql::{Context, ErrorExtensions as _, Object, Result};
 use entity::sea_orm_active_enums::NodeKind;
 
 use crate::domain::service::nodes;
 use crate::graphql::context::state;
 use crate::graphql::types::{
-    Cause, Condition, NodeConnection, NodeFilter, NodeListArgs, NodeOrder, NodeRef, Risk, Symptom,
-    Treatment, node_connection,
+    Cause, CauseConnection, Condition, ConditionConnection, NodeFilter, NodeListArgs, NodeOrder,
+    NodeRef, Page, Risk, RiskConnection, Symptom, SymptomConnection, Treatment,
+    TreatmentConnection, node_page,
 };
 
 #[derive(Default)]
@@ -27,25 +28,21 @@ async fn by_slug<T: From<NodeRef>>(
     Ok(row.map(|r| T::from(Arc::new(r))))
 }
 
-async fn list<T: From<NodeRef> + OutputType>(
+async fn list<T: From<NodeRef>, C: From<Page<T>>>(
     ctx: &Context<'_>,
     kind: NodeKind,
     first: Option<i32>,
     after: Option<String>,
     filter: Option<NodeFilter>,
     order_by: Option<NodeOrder>,
-) -> Result<NodeConnection<T>> {
-    node_connection(
-        ctx,
-        kind,
-        NodeListArgs {
-            first,
-            after,
-            filter,
-            order_by,
-        },
-    )
-    .await
+) -> Result<C> {
+    let args = NodeListArgs {
+        first,
+        after,
+        filter,
+        order_by,
+    };
+    Ok(node_page(ctx, kind, args).await?.into())
 }
 
 #[Object]
@@ -99,7 +96,7 @@ impl CatalogQuery {
         #[graphql(desc = "Cursor of the last edge of the previous page.")] after: Option<String>,
         #[graphql(desc = "Filters.")] filter: Option<NodeFilter>,
         #[graphql(desc = "Order (default: by name, ascending).")] order_by: Option<NodeOrder>,
-    ) -> Result<NodeConnection<Condition>> {
+    ) -> Result<ConditionConnection> {
         list(ctx, NodeKind::Condition, first, after, filter, order_by).await
     }
     /// Causes, a page at a time.
@@ -110,7 +107,7 @@ impl CatalogQuery {
         #[graphql(desc = "Cursor of the last edge of the previous page.")] after: Option<String>,
         #[graphql(desc = "Filters.")] filter: Option<NodeFilter>,
         #[graphql(desc = "Order (default: by name, ascending).")] order_by: Option<NodeOrder>,
-    ) -> Result<NodeConnection<Cause>> {
+    ) -> Result<CauseConnection> {
         list(ctx, NodeKind::Cause, first, after, filter, order_by).await
     }
     /// Symptoms, a page at a time.
@@ -121,7 +118,7 @@ impl CatalogQuery {
         #[graphql(desc = "Cursor of the last edge of the previous page.")] after: Option<String>,
         #[graphql(desc = "Filters.")] filter: Option<NodeFilter>,
         #[graphql(desc = "Order (default: by name, ascending).")] order_by: Option<NodeOrder>,
-    ) -> Result<NodeConnection<Symptom>> {
+    ) -> Result<SymptomConnection> {
         list(ctx, NodeKind::Symptom, first, after, filter, order_by).await
     }
     /// Risks, a page at a time.
@@ -132,7 +129,7 @@ impl CatalogQuery {
         #[graphql(desc = "Cursor of the last edge of the previous page.")] after: Option<String>,
         #[graphql(desc = "Filters.")] filter: Option<NodeFilter>,
         #[graphql(desc = "Order (default: by name, ascending).")] order_by: Option<NodeOrder>,
-    ) -> Result<NodeConnection<Risk>> {
+    ) -> Result<RiskConnection> {
         list(ctx, NodeKind::Risk, first, after, filter, order_by).await
     }
     /// Treatments, a page at a time.
@@ -143,7 +140,7 @@ impl CatalogQuery {
         #[graphql(desc = "Cursor of the last edge of the previous page.")] after: Option<String>,
         #[graphql(desc = "Filters.")] filter: Option<NodeFilter>,
         #[graphql(desc = "Order (default: by name, ascending).")] order_by: Option<NodeOrder>,
-    ) -> Result<NodeConnection<Treatment>> {
+    ) -> Result<TreatmentConnection> {
         list(ctx, NodeKind::Treatment, first, after, filter, order_by).await
     }
 }

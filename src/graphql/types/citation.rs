@@ -8,6 +8,7 @@ use crate::graphql::loaders::CitationRow;
 /// A verbatim passage of a source that backs a node or a link.
 pub(crate) struct Citation(pub(crate) CitationRow);
 
+/// A verbatim passage of a source that backs a node or a link.
 #[Object]
 impl Citation {
     /// Id of the citation.

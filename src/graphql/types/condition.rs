@@ -21,6 +21,7 @@ node_object! {
     /// A medical condition, such as postpartum low back pain or spinal stenosis.
     Condition {
         /// ICD-10-CM code, given only where it is certain.
+        #[graphql(name = "icd10cm")]
         async fn icd10cm(&self) -> Option<&str> {
             self.0.icd10cm.as_deref()
         }

@@ -1,10 +1,11 @@
 //! Relay connections over the node lists: keyset cursors, `totalCount`, bounded page sizes.
+//! Written out (not async-graphql's generic `Connection`) so every type carries a description.
 
-use async_graphql::connection::{Connection, CursorType, Edge, EmptyFields, OpaqueCursor};
-use async_graphql::{Context, ErrorExtensions as _, Object, OutputType, Result};
+use async_graphql::connection::{CursorType, OpaqueCursor};
+use async_graphql::{Context, ErrorExtensions as _, Object, Result, SimpleObject};
 use entity::sea_orm_active_enums::NodeKind;
 
-use super::{NodeFilter, NodeOrder, NodeRef};
+use super::{Cause, Condition, NodeFilter, NodeOrder, NodeRef, Risk, Symptom, Treatment};
 use crate::domain::service::nodes::{Cursor, ListQuery};
 use crate::graphql::context::state;
 use crate::graphql::error::bad_input;
@@ -14,17 +15,24 @@ pub(crate) const DEFAULT_PAGE: i32 = 20;
 /// Largest page a client may ask for.
 pub(crate) const MAX_PAGE: i32 = 100;
 
-pub(crate) type NodeConnection<T> = Connection<OpaqueCursor<Cursor>, T, ListTotals, EmptyFields>;
+/// Where a page sits in its list.
+#[derive(SimpleObject)]
+pub(crate) struct PageInfo {
+    /// True when more nodes follow this page: ask again with `after: endCursor`.
+    has_next_page: bool,
+    /// True when this page started after a cursor.
+    has_previous_page: bool,
+    /// Cursor of the first node of this page.
+    start_cursor: Option<String>,
+    /// Cursor of the last node of this page.
+    end_cursor: Option<String>,
+}
 
-/// Connection-wide fields of a node list.
-pub(crate) struct ListTotals(ListQuery);
-
-#[Object]
-impl ListTotals {
-    /// Number of nodes matching the filter, across all pages.
-    async fn total_count(&self, ctx: &Context<'_>) -> Result<u64> {
-        self.0.count(&state(ctx)?.db).await.map_err(|e| e.extend())
-    }
+/// One page of a node list, before it is wrapped in its typed connection.
+pub(crate) struct Page<T> {
+    edges: Vec<(String, T)>,
+    page_info: PageInfo,
+    query: ListQuery,
 }
 
 /// The arguments every node list takes.
@@ -36,14 +44,11 @@ pub(crate) struct NodeListArgs {
 }
 
 /// One page of the nodes of `kind` the caller may see.
-pub(crate) async fn node_connection<T>(
+pub(crate) async fn node_page<T: From<NodeRef>>(
     ctx: &Context<'_>,
     kind: NodeKind,
     args: NodeListArgs,
-) -> Result<NodeConnection<T>>
-where
-    T: From<NodeRef> + OutputType,
-{
+) -> Result<Page<T>> {
     let state = state(ctx)?;
     let first = args.first.unwrap_or(DEFAULT_PAGE);
     if !(0..=MAX_PAGE).contains(&first) {
@@ -61,10 +66,8 @@ where
         None => None,
     };
     let name_contains = args.filter.and_then(|f| f.name_contains);
-    if let Some(needle) = &name_contains {
-        crate::domain::validate::optional_text("filter.nameContains", Some(needle), 200)
-            .map_err(|e| e.extend())?;
-    }
+    crate::domain::validate::optional_text("filter.nameContains", name_contains.as_deref(), 200)
+        .map_err(|e| e.extend())?;
     let (order, direction) = args.order_by.unwrap_or_default().parts();
     let query = ListQuery {
         kind,
@@ -73,15 +76,127 @@ where
         direction,
         visibility: state.visibility,
     };
-    let (rows, has_next) = query
-        .page(&state.db, after.as_ref(), u64::try_from(first).unwrap_or(0))
+    let limit = u64::try_from(first).unwrap_or(0);
+    let (rows, has_next_page) = query
+        .page(&state.db, after.as_ref(), limit)
         .await
         .map_err(|e| e.extend())?;
-    let mut connection =
-        Connection::with_additional_fields(after.is_some(), has_next, ListTotals(query));
-    connection.edges.extend(rows.into_iter().map(|row| {
-        let cursor = OpaqueCursor(Cursor::of(&row, order));
-        Edge::new(cursor, T::from(row.into()))
-    }));
-    Ok(connection)
+    let edges: Vec<(String, T)> = rows
+        .into_iter()
+        .map(|row| {
+            (
+                OpaqueCursor(Cursor::of(&row, order)).encode_cursor(),
+                T::from(row.into()),
+            )
+        })
+        .collect();
+    let page_info = PageInfo {
+        has_next_page,
+        has_previous_page: after.is_some(),
+        start_cursor: edges.first().map(|(c, _)| c.clone()),
+        end_cursor: edges.last().map(|(c, _)| c.clone()),
+    };
+    Ok(Page {
+        edges,
+        page_info,
+        query,
+    })
 }
+
+/// Defines a typed connection and its edge type.
+macro_rules! connection {
+    ($conn:ident, $edge:ident, $node:ident, $conn_doc:literal, $edge_doc:literal) => {
+        #[doc = $conn_doc]
+        pub(crate) struct $conn(Page<$node>);
+
+        impl From<Page<$node>> for $conn {
+            fn from(page: Page<$node>) -> Self {
+                Self(page)
+            }
+        }
+
+        #[doc = $conn_doc]
+        #[Object]
+        impl $conn {
+            /// The nodes of this page, each with its cursor.
+            async fn edges(&self) -> Vec<$edge<'_>> {
+                self.0
+                    .edges
+                    .iter()
+                    .map(|(cursor, node)| $edge { cursor, node })
+                    .collect()
+            }
+            /// The nodes of this page, without cursors.
+            async fn nodes(&self) -> Vec<&$node> {
+                self.0.edges.iter().map(|(_, node)| node).collect()
+            }
+            /// Where this page sits in the list.
+            async fn page_info(&self) -> &PageInfo {
+                &self.0.page_info
+            }
+            /// Number of nodes matching the filter, across all pages.
+            async fn total_count(&self, ctx: &Context<'_>) -> Result<u64> {
+                self.0
+                    .query
+                    .count(&state(ctx)?.db)
+                    .await
+                    .map_err(|e| e.extend())
+            }
+        }
+
+        #[doc = $edge_doc]
+        pub(crate) struct $edge<'a> {
+            cursor: &'a str,
+            node: &'a $node,
+        }
+
+        #[doc = $edge_doc]
+        #[Object]
+        impl $edge<'_> {
+            /// Opaque cursor: pass it as `after` to get the nodes after this one.
+            async fn cursor(&self) -> &str {
+                self.cursor
+            }
+            /// The node.
+            async fn node(&self) -> &$node {
+                self.node
+            }
+        }
+    };
+}
+
+connection!(
+    ConditionConnection,
+    ConditionEdge,
+    Condition,
+    "A page of conditions.",
+    "A condition in a page, with its cursor."
+);
+connection!(
+    CauseConnection,
+    CauseEdge,
+    Cause,
+    "A page of causes.",
+    "A cause in a page, with its cursor."
+);
+connection!(
+    SymptomConnection,
+    SymptomEdge,
+    Symptom,
+    "A page of symptoms.",
+    "A symptom in a page, with its cursor."
+);
+connection!(
+    RiskConnection,
+    RiskEdge,
+    Risk,
+    "A page of risks.",
+    "A risk in a page, with its cursor."
+);
+connection!(
+    TreatmentConnection,
+    TreatmentEdge,
+    Treatment,
+    "A page of treatments.",
+    "A treatment in a page, with its cursor."
+);

@@ -18,6 +18,7 @@ macro_rules! link_object {
             }
         }
 
+        $(#[$meta])*
         #[async_graphql::Object]
         impl $name {
             /// The linked node.

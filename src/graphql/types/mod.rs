@@ -15,7 +15,10 @@ mod treatment;
 pub(crate) use cause::Cause;
 pub(crate) use citation::Citation;
 pub(crate) use condition::Condition;
-pub(crate) use connection::{NodeConnection, NodeListArgs, node_connection};
+pub(crate) use connection::{
+    CauseConnection, ConditionConnection, NodeListArgs, Page, RiskConnection, SymptomConnection,
+    TreatmentConnection, node_page,
+};
 pub(crate) use enums::{NodeFilter, NodeOrder};
 pub(crate) use node::{Node, NodeRef};
 pub(crate) use risk::Risk;

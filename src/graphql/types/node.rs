@@ -18,6 +18,10 @@ pub(crate) type NodeRef = Arc<node::Model>;
 
 /// Anything in the graph: a condition, cause, symptom, risk or treatment.
 #[derive(Interface)]
+#[expect(
+    clippy::duplicated_attributes,
+    reason = "several interface fields share a type; clippy reads each `ty` as a repeated attribute"
+)]
 #[graphql(
     field(
         name = "id",
@@ -104,6 +108,7 @@ macro_rules! node_object {
             }
         }
 
+        $(#[$meta])*
         #[async_graphql::Object]
         impl $name {
             /// Globally unique id (a UUID); `node(id:)` fetches it.
@@ -162,7 +167,7 @@ pub(crate) fn synonyms(row: &node::Model) -> Vec<String> {
 
 pub(crate) async fn citations(ctx: &Context<'_>, key: CitedBy) -> Result<Vec<Citation>> {
     let rows = state(ctx)?
-        .citations
+        .citations()
         .load_one(key)
         .await
         .map_err(from_load)?;
@@ -221,7 +226,7 @@ pub(crate) async fn links<T: From<LinkRow>>(
     sel: LinkSel,
 ) -> Result<Vec<T>> {
     let rows = state(ctx)?
-        .links
+        .links()
         .load_one(LinkKey { node, dir: sel.dir })
         .await
         .map_err(from_load)?;

@@ -8,6 +8,7 @@ use entity::source;
 /// A document that citations quote from, such as a consumer-health article.
 pub(crate) struct Source(pub(crate) Arc<source::Model>);
 
+/// A document that citations quote from, such as a consumer-health article.
 #[Object]
 impl Source {
     /// Id of the source.

@@ -1,0 +1,226 @@
+//! `TestApp`: one server and one fresh database per test, dropped at the end.
+
+use std::time::Duration;
+
+use caregraph::config::{Config, LogFormat, ServeConfig};
+use caregraph::startup::Application;
+use reqwest::StatusCode;
+use sea_orm::{ConnectionTrait, Database, DatabaseConnection};
+use serde_json::{Value, json};
+
+/// A running caregraph and the database behind it.
+pub struct TestApp {
+    pub address: String,
+    pub client: reqwest::Client,
+    pub db: DatabaseConnection,
+    pub database_url: String,
+    handle: actix_web::dev::ServerHandle,
+    _database: TestDatabase,
+}
+
+/// Starts caregraph on port 0 over a fresh database, seeded with the article graph.
+pub async fn spawn_app() -> TestApp {
+    spawn_app_with(true).await
+}
+
+pub async fn spawn_app_with(seed_on_empty: bool) -> TestApp {
+    let database = TestDatabase::create().await;
+    let config = test_config(&database.url);
+    let serve = ServeConfig {
+        bind: "127.0.0.1:0".parse().expect("address"),
+        workers: 1,
+        seed_on_empty,
+    };
+    let app = Application::build(&config, &serve)
+        .await
+        .unwrap_or_else(|e| panic!("cannot start caregraph: {e}"));
+    let address = format!("http://127.0.0.1:{}", app.port());
+    let db = app.db().clone();
+    let server = app.into_server();
+    let handle = server.handle();
+    tokio::spawn(server);
+    TestApp {
+        address,
+        client: reqwest::Client::builder()
+            .timeout(Duration::from_secs(30))
+            .build()
+            .expect("client"),
+        db,
+        database_url: database.url.clone(),
+        handle,
+        _database: database,
+    }
+}
+
+pub fn test_config(url: &str) -> Config {
+    Config {
+        database_url: url.to_owned(),
+        db_max_connections: 5,
+        db_acquire_timeout_ms: 3000,
+        log_format: LogFormat::Text,
+    }
+}
+
+impl Drop for TestApp {
+    fn drop(&mut self) {
+        // Sends the stop command; the server's threads wind down on their own.
+        drop(self.handle.stop(false));
+    }
+}
+
+impl TestApp {
+    /// POSTs a GraphQL request; returns the status and the parsed body.
+    pub async fn gql(&self, query: &str, variables: Value) -> (StatusCode, Value) {
+        self.post_json(&json!({ "query": query, "variables": variables }))
+            .await
+    }
+
+    /// POSTs a request and returns its data and the number of SQL statements it ran.
+    pub async fn gql_counted(&self, query: &str, variables: Value) -> (Value, u64) {
+        let body = json!({ "query": query, "variables": variables, "extensions": { "sqlStatements": true } });
+        let (status, resp) = self.post_json(&body).await;
+        assert_eq!(status, StatusCode::OK, "{resp}");
+        assert!(resp.get("errors").is_none(), "unexpected errors: {resp}");
+        let n = resp["extensions"]["sqlStatements"]
+            .as_u64()
+            .unwrap_or_else(|| panic!("no statement count: {resp}"));
+        (resp["data"].clone(), n)
+    }
+
+    /// The data of a query that must succeed.
+    pub async fn data(&self, query: &str, variables: Value) -> Value {
+        let (status, resp) = self.gql(query, variables).await;
+        assert_eq!(status, StatusCode::OK, "{resp}");
+        assert!(resp.get("errors").is_none(), "unexpected errors: {resp}");
+        resp["data"].clone()
+    }
+
+    pub async fn post_json(&self, body: &Value) -> (StatusCode, Value) {
+        let resp = self
+            .client
+            .post(format!("{}/graphql", self.address))
+            .json(body)
+            .send()
+            .await
+            .expect("request reaches the server");
+        let status = resp.status();
+        let text = resp.text().await.expect("body");
+        let json =
+            serde_json::from_str(&text).unwrap_or_else(|_| panic!("not JSON ({status}): {text}"));
+        (status, json)
+    }
+
+    pub async fn get(&self, path: &str) -> reqwest::Response {
+        self.client
+            .get(format!("{}{path}", self.address))
+            .send()
+            .await
+            .expect("request reaches the server")
+    }
+}
+
+/// Asserts the response has exactly one error and it carries `code`.
+pub fn assert_code(resp: &Value, code: &str) {
+    let errors = resp["errors"]
+        .as_array()
+        .unwrap_or_else(|| panic!("expected errors: {resp}"));
+    assert_eq!(errors.len(), 1, "{resp}");
+    assert_eq!(errors[0]["extensions"]["code"], code, "{resp}");
+}
+
+/// A fresh database for one test: a SQLite file in a temporary directory, or a new PostgreSQL
+/// database dropped when the test ends.
+pub struct TestDatabase {
+    pub url: String,
+    postgres: Option<(String, String)>,
+    _dir: Option<tempfile::TempDir>,
+}
+
+/// The PostgreSQL server to create test databases on, when the run targets PostgreSQL.
+pub fn postgres_admin_url() -> Option<String> {
+    std::env::var("CAREGRAPH_TEST_DATABASE_URL")
+        .ok()
+        .filter(|u| u.starts_with("postgres"))
+}
+
+impl TestDatabase {
+    pub async fn create() -> Self {
+        match postgres_admin_url() {
+            Some(admin) => {
+                let name = format!("caregraph_test_{}", uuid::Uuid::now_v7().simple());
+                let conn = Database::connect(&admin)
+                    .await
+                    .expect("connect to CAREGRAPH_TEST_DATABASE_URL");
+                conn.execute_unprepared(&format!("CREATE DATABASE {name}"))
+                    .await
+                    .expect("create test database");
+                conn.close().await.ok();
+                let url = replace_database(&admin, &name);
+                Self {
+                    url,
+                    postgres: Some((admin, name)),
+                    _dir: None,
+                }
+            }
+            None => {
+                let dir = tempfile::tempdir().expect("temp dir");
+                let url = format!(
+                    "sqlite://{}?mode=rwc",
+                    dir.path().join("caregraph.db").display()
+                );
+                Self {
+                    url,
+                    postgres: None,
+                    _dir: Some(dir),
+                }
+            }
+        }
+    }
+}
+
+impl Drop for TestDatabase {
+    fn drop(&mut self) {
+        let Some((admin, name)) = self.postgres.take() else {
+            return;
+        };
+        // Drop runs outside any async context we may block; use a runtime of our own.
+        let dropped = std::thread::spawn(move || {
+            let rt = tokio::runtime::Builder::new_current_thread()
+                .enable_all()
+                .build()
+                .expect("runtime");
+            rt.block_on(async {
+                let conn = Database::connect(&admin).await?;
+                conn.execute_unprepared(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
+                    .await?;
+                conn.close().await
+            })
+        })
+        .join();
+        if !matches!(dropped, Ok(Ok(()))) {
+            eprintln!("warning: could not drop a test database: {dropped:?}");
+        }
+    }
+}
+
+fn replace_database(url: &str, name: &str) -> String {
+    let (base, query) = url
+        .split_once('?')
+        .map_or((url, None), |(b, q)| (b, Some(q)));
+    let (server, _) = base
+        .rsplit_once('/')
+        .expect("a postgres URL names a database");
+    match query {
+        Some(q) => format!("{server}/{name}?{q}"),
+        None => format!("{server}/{name}"),
+    }
+}
+
+/// The article, as shipped with the project.
+pub fn article() -> String {
+    std::fs::read_to_string(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/data/sources/back-pain-after-epidural.txt"
+    ))
+    .expect("the shipped article")
+}

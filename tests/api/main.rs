@@ -1,0 +1,13 @@
+//! Integration tests: the real server on a free port, spoken to over HTTP, on a fresh SQLite
+//! file, or on a fresh PostgreSQL database when `CAREGRAPH_TEST_DATABASE_URL` is a postgres URL.
+
+mod article;
+mod errors;
+mod helpers;
+mod http;
+mod n_plus_one;
+mod pagination;
+mod questions;
+mod schema_sdl;
+mod seed;
+mod startup;
