@@ -15,8 +15,24 @@ async fn main() -> ExitCode {
         Err(err) => {
             // One clear line for the operator; the full chain is in the log at debug level.
             tracing::debug!(error = ?err, "caregraph failed");
-            eprintln!("error: {err:#}");
+            eprintln!("error: {}", one_line(&err));
             ExitCode::FAILURE
         }
     }
+}
+
+/// The error and its causes, each once: layers often repeat their source's text in their own
+/// message.
+fn one_line(err: &anyhow::Error) -> String {
+    let mut line = String::new();
+    for cause in err.chain() {
+        let text = cause.to_string();
+        if !line.contains(&text) {
+            if !line.is_empty() {
+                line.push_str(": ");
+            }
+            line.push_str(&text);
+        }
+    }
+    line
 }

@@ -30,6 +30,8 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
     )
     .route("/graphiql", web::get().to(graphiql::page))
     .route("/graphiql/assets/{file}", web::get().to(graphiql::asset))
+    // Browsers ask for it on every GraphiQL visit; answering "nothing here" keeps logs quiet.
+    .route("/favicon.ico", web::get().to(HttpResponse::NoContent))
     .route("/healthz", web::get().to(health::healthz))
     .route("/readyz", web::get().to(health::readyz))
     .route(

@@ -1,6 +1,6 @@
 //! Reading edges together with the node at their other end, in batches of many nodes.
 
-use entity::sea_orm_active_enums::Status;
+use entity::sea_orm_active_enums::{Status, TreatmentPlace};
 use entity::{citation, edge, node, source};
 use sea_orm::{
     ColumnTrait, Condition, ConnectionTrait, EntityTrait, JoinType, QueryFilter, QueryOrder,
@@ -19,8 +19,20 @@ pub enum Direction {
     In,
 }
 
+/// Where a link stands when a node's links are listed: treatments in the order the source
+/// ranks them (first line … extreme cases), then links without a place.
+pub fn place_rank(place: Option<TreatmentPlace>) -> u8 {
+    match place {
+        Some(TreatmentPlace::FirstLine) => 0,
+        Some(TreatmentPlace::WhenSevere) => 1,
+        Some(TreatmentPlace::LastResort) => 2,
+        Some(TreatmentPlace::ExtremeCases) => 3,
+        None => 4,
+    }
+}
+
 /// Every visible edge touching `ids` on the given side, with the node at its other end, in one
-/// statement. Callers pick predicates and negation from the result.
+/// statement, ordered by the other end's name. Callers pick predicates and negation.
 pub async fn of_nodes(
     db: &impl ConnectionTrait,
     ids: &[Uuid],

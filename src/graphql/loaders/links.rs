@@ -66,6 +66,13 @@ impl Loader<LinkKey> for LinksLoader {
                 }
             }
         }
-        Ok(grouped.into_iter().map(|(k, v)| (k, v.into())).collect())
+        Ok(grouped
+            .into_iter()
+            .map(|(k, mut v)| {
+                // Stable: within a place, the name order of the query stands.
+                v.sort_by_key(|r| links::place_rank(r.edge.place));
+                (k, v.into())
+            })
+            .collect())
     }
 }
