@@ -5,7 +5,12 @@ use std::path::PathBuf;
 use anyhow::Context as _;
 use clap::{Parser, Subcommand};
 
+use entity::sea_orm_active_enums::Role;
+use sea_orm::ActiveEnum as _;
+
 use crate::config::{Config, ServeConfig};
+use crate::domain::auth::Actor;
+use crate::domain::service::{tokens, tx};
 use crate::seed::{self, Seed};
 use crate::startup::Application;
 use crate::{db, graphql};
@@ -43,6 +48,55 @@ pub enum Command {
     },
     /// Print the GraphQL schema (SDL) this build serves; `schema.graphql` must equal it.
     Schema,
+    /// Manage API tokens: content teams write with `Authorization: Bearer <token>`.
+    #[command(subcommand)]
+    Token(TokenCommand),
+}
+
+#[derive(Subcommand)]
+pub enum TokenCommand {
+    /// Create a token and print it once (only its hash is stored).
+    Create {
+        /// Who will hold it; audit events name it.
+        #[arg(long)]
+        name: String,
+        /// What it may do: editor (write and submit), reviewer (publish, reject, archive),
+        /// admin (everything, including tokens).
+        #[arg(long, value_enum)]
+        role: RoleArg,
+    },
+    /// List tokens (never their secrets).
+    List,
+    /// Revoke a token at once.
+    Revoke {
+        /// The token's name.
+        name: String,
+    },
+}
+
+#[derive(Clone, Copy, clap::ValueEnum)]
+pub enum RoleArg {
+    Editor,
+    Reviewer,
+    Admin,
+}
+
+impl From<RoleArg> for Role {
+    fn from(r: RoleArg) -> Self {
+        match r {
+            RoleArg::Editor => Role::Editor,
+            RoleArg::Reviewer => Role::Reviewer,
+            RoleArg::Admin => Role::Admin,
+        }
+    }
+}
+
+/// Who the audit log names for changes made from the command line.
+fn cli_actor() -> Actor {
+    Actor {
+        name: "caregraph-cli".to_owned(),
+        role: Role::Admin,
+    }
 }
 
 /// Only the serve flags, for `caregraph` run without a command (flags come from the environment).
@@ -102,6 +156,47 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
         }
         Some(Command::Schema) => {
             print!("{}", graphql::sdl());
+            Ok(())
+        }
+        Some(Command::Token(cmd)) => {
+            let db = db::connect(&config).await?;
+            db::migrate(&db, &config).await?;
+            match cmd {
+                TokenCommand::Create { name, role } => {
+                    let issued = tx::write(&db, move |txn| {
+                        Box::pin(async move {
+                            tokens::create(txn, &cli_actor(), &name, role.into()).await
+                        })
+                    })
+                    .await?;
+                    println!("{}", issued.token);
+                    eprintln!(
+                        "created token {:?} with role {}; it is shown only this once",
+                        issued.row.name,
+                        issued.row.role.to_value()
+                    );
+                }
+                TokenCommand::List => {
+                    for t in tokens::list(&db).await? {
+                        let state = t
+                            .revoked_at
+                            .map_or("active".to_owned(), |at| format!("revoked {at}"));
+                        println!(
+                            "{}\t{}\tcreated {}\t{state}",
+                            t.name,
+                            t.role.to_value(),
+                            t.created_at
+                        );
+                    }
+                }
+                TokenCommand::Revoke { name } => {
+                    let row = tx::write(&db, move |txn| {
+                        Box::pin(async move { tokens::revoke(txn, &cli_actor(), &name).await })
+                    })
+                    .await?;
+                    println!("revoked token {:?}", row.name);
+                }
+            }
             Ok(())
         }
     }

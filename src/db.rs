@@ -64,6 +64,11 @@ impl CountingConn {
         }
     }
 
+    /// The pool itself, for writes (which run in transactions and are not counted).
+    pub fn pool(&self) -> &DatabaseConnection {
+        &self.inner
+    }
+
     /// Statements run so far through this connection and its clones.
     pub fn statements(&self) -> usize {
         self.count.load(Ordering::Relaxed)

@@ -420,6 +420,8 @@ async fn write(db: &impl ConnectionTrait, seed: &Seed) -> Result<SeedReport, See
             version: Set(1),
             created_at: Set(now),
             updated_at: Set(now),
+            // No pending edit; not marked as reviewed by a person.
+            ..Default::default()
         });
         new_citations.extend(
             n.quotes
@@ -481,6 +483,7 @@ async fn write(db: &impl ConnectionTrait, seed: &Seed) -> Result<SeedReport, See
             version: Set(1),
             created_at: Set(now),
             updated_at: Set(now),
+            ..Default::default()
         });
         new_citations.extend(
             e.quotes
@@ -508,6 +511,7 @@ fn citation_row(
         node_id: Set(node_id),
         edge_id: Set(edge_id),
         quote: Set(quote.to_owned()),
+        status: Set(Status::Published),
         created_at: Set(now),
     }
 }

@@ -1,8 +1,11 @@
 //! A citation: an exact quote from a source backing one node or one edge.
 
 use sea_orm::entity::prelude::*;
+use serde::{Deserialize, Serialize};
 
-#[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
+use crate::sea_orm_active_enums::Status;
+
+#[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel, Serialize, Deserialize)]
 #[sea_orm(table_name = "citation")]
 pub struct Model {
     #[sea_orm(primary_key, auto_increment = false)]
@@ -13,6 +16,9 @@ pub struct Model {
     pub edge_id: Option<Uuid>,
     #[sea_orm(column_type = "Text")]
     pub quote: String,
+    /// PUBLISHED citations reach readers; one added to published content stays DRAFT until
+    /// a reviewer publishes the edit.
+    pub status: Status,
     pub created_at: DateTimeUtc,
 }
 

@@ -2,10 +2,11 @@
 //! source gives the link (a treatment's place, a timeline, when it applies, how to do it).
 
 use sea_orm::entity::prelude::*;
+use serde::{Deserialize, Serialize};
 
 use crate::sea_orm_active_enums::{Predicate, Status, TreatmentPlace};
 
-#[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
+#[derive(Clone, Debug, PartialEq, DeriveEntityModel, Serialize, Deserialize)]
 #[sea_orm(table_name = "edge")]
 pub struct Model {
     #[sea_orm(primary_key, auto_increment = false)]
@@ -28,6 +29,11 @@ pub struct Model {
     #[sea_orm(column_type = "Text", nullable)]
     pub note: Option<String>,
     pub status: Status,
+    /// An edit of a published link awaiting review (JSON of the edited attributes).
+    pub pending: Option<Json>,
+    pub pending_status: Option<Status>,
+    pub reviewed_by: Option<String>,
+    pub reviewed_at: Option<DateTimeUtc>,
     pub version: i32,
     pub created_at: DateTimeUtc,
     pub updated_at: DateTimeUtc,

@@ -1,10 +1,11 @@
 //! A node of the property graph: a condition, cause, symptom, risk or treatment.
 
 use sea_orm::entity::prelude::*;
+use serde::{Deserialize, Serialize};
 
 use crate::sea_orm_active_enums::{NodeKind, Status, TreatmentType};
 
-#[derive(Clone, Debug, PartialEq, DeriveEntityModel)]
+#[derive(Clone, Debug, PartialEq, DeriveEntityModel, Serialize, Deserialize)]
 #[sea_orm(table_name = "node")]
 pub struct Model {
     /// UUID v7: time-ordered, so ordering by id is ordering by creation.
@@ -25,6 +26,14 @@ pub struct Model {
     /// SNOMED CT concept id, only where it is certain.
     pub snomed_ct: Option<String>,
     pub status: Status,
+    /// An edit of published content awaiting review, as JSON of the edited fields; readers
+    /// keep seeing the columns above until it is published.
+    pub pending: Option<Json>,
+    /// Where the pending edit stands: DRAFT, IN_REVIEW or REJECTED.
+    pub pending_status: Option<Status>,
+    /// The reviewer who last published this, and when: the "medically reviewed" mark.
+    pub reviewed_by: Option<String>,
+    pub reviewed_at: Option<DateTimeUtc>,
     pub version: i32,
     pub created_at: DateTimeUtc,
     pub updated_at: DateTimeUtc,

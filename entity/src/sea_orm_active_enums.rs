@@ -108,3 +108,21 @@ pub enum TreatmentPlace {
     #[sea_orm(string_value = "EXTREME_CASES")]
     ExtremeCases,
 }
+
+/// What an API token may do. Each role includes the reads of content teams; the writes differ.
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, Hash, EnumIter, DeriveActiveEnum, Serialize, Deserialize,
+)]
+#[sea_orm(rs_type = "String", db_type = "String(StringLen::N(16))")]
+#[serde(rename_all = "lowercase")]
+pub enum Role {
+    /// Creates and changes content and submits it for review.
+    #[sea_orm(string_value = "editor")]
+    Editor,
+    /// Publishes, rejects and archives content.
+    #[sea_orm(string_value = "reviewer")]
+    Reviewer,
+    /// Everything, including deletes and tokens.
+    #[sea_orm(string_value = "admin")]
+    Admin,
+}

@@ -12,6 +12,9 @@ mod m20261126_000001_create_node;
 mod m20261126_000002_create_edge;
 mod m20261126_000003_create_source;
 mod m20261126_000004_create_citation;
+mod m20261126_000005_create_api_token;
+mod m20261126_000006_create_audit_event;
+mod m20261126_000007_add_review_columns;
 
 pub struct Migrator;
 
@@ -23,6 +26,9 @@ impl MigratorTrait for Migrator {
             Box::new(m20261126_000002_create_edge::Migration),
             Box::new(m20261126_000003_create_source::Migration),
             Box::new(m20261126_000004_create_citation::Migration),
+            Box::new(m20261126_000005_create_api_token::Migration),
+            Box::new(m20261126_000006_create_audit_event::Migration),
+            Box::new(m20261126_000007_add_review_columns::Migration),
         ]
     }
 }

@@ -12,6 +12,12 @@ pub enum DomainError {
     /// A write carried a stale version.
     #[error("version conflict: you sent version {expected}, the current version is {found}")]
     Conflict { expected: i32, found: i32 },
+    /// No valid credentials for an operation that needs them.
+    #[error("{reason}")]
+    Unauthenticated { reason: String },
+    /// Valid credentials without the role the operation needs.
+    #[error("{reason}")]
+    Forbidden { reason: String },
     /// Anything the caller cannot fix: logged in full, shown to clients only as a code.
     #[error("database error")]
     Db(#[from] sea_orm::DbErr),

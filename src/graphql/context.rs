@@ -10,6 +10,7 @@ use futures_util::future::BoxFuture;
 
 use crate::db::CountingConn;
 use crate::domain::Visibility;
+use crate::domain::auth::{Actor, Permission, Viewer};
 use crate::graphql::error::code;
 use crate::graphql::loaders::{CitationsLoader, LinksLoader};
 
@@ -19,6 +20,7 @@ const MAX_BATCH: usize = 5000;
 /// Per-request state, put into the request's data by the HTTP layer.
 pub struct RequestState {
     pub db: CountingConn,
+    pub viewer: Viewer,
     pub visibility: Visibility,
     links: DataLoader<LinksLoader>,
     citations: DataLoader<CitationsLoader>,
@@ -27,15 +29,25 @@ pub struct RequestState {
 }
 
 impl RequestState {
-    pub fn new(db: CountingConn, visibility: Visibility) -> Self {
+    pub fn new(db: CountingConn, viewer: Viewer) -> Self {
         let activity = Arc::new(AtomicUsize::new(0));
+        let visibility = viewer.visibility();
         Self {
             links: loader(LinksLoader::new(db.clone(), visibility), &activity),
-            citations: loader(CitationsLoader::new(db.clone()), &activity),
+            citations: loader(CitationsLoader::new(db.clone(), visibility), &activity),
             db,
+            viewer,
             visibility,
             activity,
         }
+    }
+
+    /// The caller, when they hold `permission`; UNAUTHENTICATED or FORBIDDEN otherwise.
+    pub(crate) fn require(&self, permission: Permission) -> Result<Actor, Error> {
+        self.viewer
+            .require(permission)
+            .cloned()
+            .map_err(|e| e.extend())
     }
 
     pub(crate) fn links(&self) -> &DataLoader<LinksLoader> {

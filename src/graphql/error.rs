@@ -11,6 +11,8 @@ pub mod code {
     pub const BAD_USER_INPUT: &str = "BAD_USER_INPUT";
     pub const NOT_FOUND: &str = "NOT_FOUND";
     pub const CONFLICT: &str = "CONFLICT";
+    pub const UNAUTHENTICATED: &str = "UNAUTHENTICATED";
+    pub const FORBIDDEN: &str = "FORBIDDEN";
     pub const INTERNAL: &str = "INTERNAL";
     /// The document is not valid GraphQL syntax.
     pub const GRAPHQL_PARSE_FAILED: &str = "GRAPHQL_PARSE_FAILED";
@@ -35,6 +37,11 @@ impl ErrorExtensions for DomainError {
                     e.set("code", code::CONFLICT);
                     e.set("currentVersion", *found);
                 })
+            }
+            DomainError::Unauthenticated { .. } => Error::new(self.to_string())
+                .extend_with(|_, e| e.set("code", code::UNAUTHENTICATED)),
+            DomainError::Forbidden { .. } => {
+                Error::new(self.to_string()).extend_with(|_, e| e.set("code", code::FORBIDDEN))
             }
             DomainError::Db(err) => {
                 // The client sees a code only; the cause stays in the log.

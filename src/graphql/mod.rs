@@ -4,6 +4,7 @@
 mod context;
 pub mod error;
 mod loaders;
+mod mutation;
 mod query;
 mod schema;
 mod types;

@@ -7,14 +7,14 @@ use async_graphql::extensions::{
 };
 use async_graphql::parser::types::ExecutableDocument;
 use async_graphql::{
-    EmptyMutation, EmptySubscription, Response, Schema, ServerError, ServerResult,
-    ValidationResult, Variables,
+    EmptySubscription, Response, Schema, ServerError, ServerResult, ValidationResult, Variables,
 };
 
 use crate::graphql::error::{code, ensure_code};
+use crate::graphql::mutation::MutationRoot;
 use crate::graphql::query::QueryRoot;
 
-pub type AppSchema = Schema<QueryRoot, EmptyMutation, EmptySubscription>;
+pub type AppSchema = Schema<QueryRoot, MutationRoot, EmptySubscription>;
 
 /// Deepest query accepted: the condition page is 6 levels; analysts get headroom.
 pub const MAX_DEPTH: usize = 12;
@@ -22,11 +22,15 @@ pub const MAX_DEPTH: usize = 12;
 pub const MAX_COMPLEXITY: usize = 2000;
 
 pub fn build_schema() -> AppSchema {
-    Schema::build(QueryRoot::default(), EmptyMutation, EmptySubscription)
-        .limit_depth(MAX_DEPTH)
-        .limit_complexity(MAX_COMPLEXITY)
-        .extension(ErrorCodes)
-        .finish()
+    Schema::build(
+        QueryRoot::default(),
+        MutationRoot::default(),
+        EmptySubscription,
+    )
+    .limit_depth(MAX_DEPTH)
+    .limit_complexity(MAX_COMPLEXITY)
+    .extension(ErrorCodes)
+    .finish()
 }
 
 /// The SDL the server serves; `schema.graphql` must equal it.

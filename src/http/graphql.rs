@@ -10,7 +10,8 @@ use async_graphql_actix_web::GraphQLRequest;
 
 use super::AppState;
 use crate::db::CountingConn;
-use crate::domain::Visibility;
+use crate::domain::auth::Viewer;
+use crate::domain::service::tokens;
 use crate::graphql::RequestState;
 
 const GRAPHQL_RESPONSE_JSON: &str = "application/graphql-response+json";
@@ -45,8 +46,9 @@ pub async fn handle(
         .0
         .remove(SQL_STATEMENTS)
         .is_some_and(|v| v == Value::Boolean(true));
+    let viewer = viewer(&state, &http).await;
     let db = CountingConn::new(state.db.clone());
-    request = request.data(RequestState::new(db.clone(), Visibility::PublishedOnly));
+    request = request.data(RequestState::new(db.clone(), viewer));
     let mut response = state.schema.execute(request).await;
     let statements = db.statements();
     tracing::debug!(
@@ -60,6 +62,30 @@ pub async fn handle(
             .insert(SQL_STATEMENTS.to_owned(), Value::from(statements));
     }
     respond(media, &response)
+}
+
+/// The caller named by `Authorization: Bearer <token>`: anonymous without the header, invalid
+/// with a header that does not name a valid token (reads then see published content only,
+/// writes are UNAUTHENTICATED).
+async fn viewer(state: &AppState, http: &HttpRequest) -> Viewer {
+    let Some(header) = http.headers().get(header::AUTHORIZATION) else {
+        return Viewer::Anonymous;
+    };
+    let token = header.to_str().ok().and_then(|h| {
+        let (scheme, token) = h.split_once(' ')?;
+        scheme.eq_ignore_ascii_case("bearer").then(|| token.trim())
+    });
+    let Some(token) = token else {
+        return Viewer::Invalid;
+    };
+    match tokens::authenticate(&state.db, token).await {
+        Ok(Some(actor)) => Viewer::Token(actor),
+        Ok(None) => Viewer::Invalid,
+        Err(err) => {
+            tracing::warn!(error = %err, "cannot check a bearer token");
+            Viewer::Invalid
+        }
+    }
 }
 
 pub async fn method_not_allowed() -> HttpResponse {

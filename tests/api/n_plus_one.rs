@@ -25,6 +25,7 @@ fn node_row(kind: NodeKind, slug: String) -> node::ActiveModel {
         version: Set(1),
         created_at: Set(now),
         updated_at: Set(now),
+        ..Default::default()
     }
 }
 
@@ -45,6 +46,7 @@ fn edge_row(subject: Uuid, predicate: Predicate, object: Uuid) -> edge::ActiveMo
         version: Set(1),
         created_at: Set(now),
         updated_at: Set(now),
+        ..Default::default()
     }
 }
 

@@ -68,6 +68,7 @@ pub async fn citations_of(
     db: &impl ConnectionTrait,
     node_ids: &[Uuid],
     edge_ids: &[Uuid],
+    vis: Visibility,
 ) -> Result<Vec<(citation::Model, source::Model)>, DomainError> {
     let mut any = Condition::any();
     if !node_ids.is_empty() {
@@ -76,8 +77,11 @@ pub async fn citations_of(
     if !edge_ids.is_empty() {
         any = any.add(citation::Column::EdgeId.is_in(edge_ids.iter().copied()));
     }
-    let rows = citation::Entity::find()
-        .filter(any)
+    let mut select = citation::Entity::find().filter(any);
+    if vis == Visibility::PublishedOnly {
+        select = select.filter(citation::Column::Status.eq(Status::Published));
+    }
+    let rows = select
         .find_also_related(source::Entity)
         .order_by_asc(citation::Column::CreatedAt)
         .order_by_asc(citation::Column::Id)

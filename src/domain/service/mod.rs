@@ -1,5 +1,16 @@
 //! Queries and writes over any `ConnectionTrait` (a pool, a transaction, a counting wrapper).
+//! Every write function expects to run inside a transaction (`tx::write`) and records its
+//! audit event itself.
 
+pub mod audit_log;
+pub mod citations;
+pub mod edge_write;
 pub mod links;
+pub mod node_write;
 pub mod nodes;
+pub mod source_write;
 pub mod sources;
+pub mod tokens;
+pub mod tx;
+pub mod versioned;
+pub mod workflow;

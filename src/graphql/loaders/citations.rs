@@ -8,6 +8,7 @@ use entity::{citation, source};
 use uuid::Uuid;
 
 use crate::db::CountingConn;
+use crate::domain::Visibility;
 use crate::domain::service::links;
 use crate::graphql::error::LoadError;
 
@@ -26,11 +27,12 @@ pub(crate) struct CitationRow {
 
 pub(crate) struct CitationsLoader {
     db: CountingConn,
+    vis: Visibility,
 }
 
 impl CitationsLoader {
-    pub fn new(db: CountingConn) -> Self {
-        Self { db }
+    pub fn new(db: CountingConn, vis: Visibility) -> Self {
+        Self { db, vis }
     }
 }
 
@@ -50,7 +52,7 @@ impl Loader<CitedBy> for CitationsLoader {
             keys.iter().map(|k| (*k, Vec::new())).collect();
         // Source rows repeat across citations; share one allocation per source.
         let mut sources: HashMap<Uuid, Arc<source::Model>> = HashMap::new();
-        for (c, s) in links::citations_of(&self.db, &nodes, &edges).await? {
+        for (c, s) in links::citations_of(&self.db, &nodes, &edges, self.vis).await? {
             let key = match (c.node_id, c.edge_id) {
                 (Some(n), _) => CitedBy::Node(n),
                 (None, Some(e)) => CitedBy::Edge(e),

@@ -3,9 +3,15 @@
 mod catalog;
 mod node;
 mod source;
+mod team;
 
 use async_graphql::MergedObject;
 
 /// Read the published knowledge graph.
 #[derive(MergedObject, Default)]
-pub struct QueryRoot(node::NodeQuery, catalog::CatalogQuery, source::SourceQuery);
+pub struct QueryRoot(
+    node::NodeQuery,
+    catalog::CatalogQuery,
+    source::SourceQuery,
+    team::TeamQuery,
+);

@@ -139,3 +139,15 @@ pub(crate) struct NodeFilter {
     /// Keep nodes whose name contains this text, ignoring case.
     pub name_contains: Option<String>,
 }
+
+/// What an API token may do.
+#[derive(Enum, Clone, Copy, PartialEq, Eq)]
+#[graphql(remote = "entity::sea_orm_active_enums::Role")]
+pub(crate) enum Role {
+    /// Creates and changes content and submits it for review.
+    Editor,
+    /// Publishes, rejects and archives content.
+    Reviewer,
+    /// Everything, including deletes and tokens.
+    Admin,
+}

@@ -66,6 +66,22 @@ macro_rules! link_object {
             async fn version(&self) -> i32 {
                 self.0.edge.version
             }
+            /// An edit of this published link awaiting review, for content teams only.
+            async fn pending(&self, ctx: &Context<'_>) -> Result<Option<super::review::PendingLinkEdit>> {
+                super::review::pending_link(ctx, &self.0.edge)
+            }
+            /// Where the pending edit stands, for content teams.
+            async fn pending_status(&self, ctx: &Context<'_>) -> Option<Status> {
+                super::review::for_content_teams(ctx, self.0.edge.pending_status.map(Into::into))
+            }
+            /// The reviewer who last published this link.
+            async fn reviewed_by(&self) -> Option<&str> {
+                self.0.edge.reviewed_by.as_deref()
+            }
+            /// When this link was last published by a reviewer.
+            async fn reviewed_at(&self) -> Option<chrono::DateTime<chrono::Utc>> {
+                self.0.edge.reviewed_at
+            }
             /// The source passages this link rests on.
             async fn citations(&self, ctx: &Context<'_>) -> Result<Vec<Citation>> {
                 super::node::citations(ctx, CitedBy::Edge(self.0.edge.id)).await

@@ -1,5 +1,6 @@
 //! One file per GraphQL type.
 
+mod audit;
 mod cause;
 mod citation;
 mod condition;
@@ -7,11 +8,13 @@ mod connection;
 mod enums;
 mod link;
 mod node;
+pub(crate) mod review;
 mod risk;
 mod source;
 mod symptom;
 mod treatment;
 
+pub(crate) use audit::{ApiToken, AuditEvent, AuditEventPage, CreatedToken};
 pub(crate) use cause::Cause;
 pub(crate) use citation::Citation;
 pub(crate) use condition::Condition;
@@ -19,8 +22,11 @@ pub(crate) use connection::{
     CauseConnection, ConditionConnection, NodeListArgs, Page, RiskConnection, SymptomConnection,
     TreatmentConnection, node_page,
 };
-pub(crate) use enums::{NodeFilter, NodeOrder};
+pub(crate) use enums::{
+    NodeFilter, NodeKind, NodeOrder, Predicate, Role, TreatmentPlace, TreatmentType,
+};
 pub(crate) use node::{Node, NodeRef};
+pub(crate) use review::{Content, Link};
 pub(crate) use risk::Risk;
 pub(crate) use source::Source;
 pub(crate) use symptom::Symptom;

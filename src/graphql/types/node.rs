@@ -73,6 +73,26 @@ pub(crate) type NodeRef = Arc<node::Model>;
         name = "citations",
         ty = "Vec<Citation>",
         desc = "The source passages this node rests on."
+    ),
+    field(
+        name = "pending",
+        ty = "Option<super::review::PendingNodeEdit>",
+        desc = "An edit of this published node awaiting review, for content teams only."
+    ),
+    field(
+        name = "pending_status",
+        ty = "Option<super::enums::Status>",
+        desc = "Where the pending edit stands (DRAFT, IN_REVIEW or REJECTED), for content teams."
+    ),
+    field(
+        name = "reviewed_by",
+        ty = "Option<String>",
+        desc = "The reviewer who last published this node: the medically-reviewed mark."
+    ),
+    field(
+        name = "reviewed_at",
+        ty = "Option<chrono::DateTime<chrono::Utc>>",
+        desc = "When this node was last published by a reviewer."
     )
 )]
 pub(crate) enum Node {
@@ -150,6 +170,23 @@ macro_rules! node_object {
             /// When the node last changed.
             pub(crate) async fn updated_at(&self, _ctx: &async_graphql::Context<'_>) -> async_graphql::Result<chrono::DateTime<chrono::Utc>> {
                 Ok(self.0.updated_at)
+            }
+            /// An edit of this published node awaiting review, for content teams only (`null`
+            /// for anonymous readers, who always see the published text).
+            pub(crate) async fn pending(&self, ctx: &async_graphql::Context<'_>) -> async_graphql::Result<Option<$crate::graphql::types::review::PendingNodeEdit>> {
+                $crate::graphql::types::review::pending_node(ctx, &self.0)
+            }
+            /// Where the pending edit stands (DRAFT, IN_REVIEW or REJECTED), for content teams.
+            pub(crate) async fn pending_status(&self, ctx: &async_graphql::Context<'_>) -> async_graphql::Result<Option<$crate::graphql::types::enums::Status>> {
+                Ok($crate::graphql::types::review::for_content_teams(ctx, self.0.pending_status.map(Into::into)))
+            }
+            /// The reviewer who last published this node: the "medically reviewed" mark.
+            pub(crate) async fn reviewed_by(&self, _ctx: &async_graphql::Context<'_>) -> async_graphql::Result<Option<String>> {
+                Ok(self.0.reviewed_by.clone())
+            }
+            /// When this node was last published by a reviewer.
+            pub(crate) async fn reviewed_at(&self, _ctx: &async_graphql::Context<'_>) -> async_graphql::Result<Option<chrono::DateTime<chrono::Utc>>> {
+                Ok(self.0.reviewed_at)
             }
             /// The source passages this node rests on.
             pub(crate) async fn citations(&self, ctx: &async_graphql::Context<'_>) -> async_graphql::Result<Vec<$crate::graphql::types::Citation>> {

@@ -1,0 +1,306 @@
+//! Reading the audit log, and reverting an event as a new, audited change.
+
+use chrono::Utc;
+use entity::{audit_event, citation, edge, node, source};
+use sea_orm::{
+    ActiveModelBehavior, ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait,
+    IntoActiveModel, PrimaryKeyTrait, QueryFilter, QueryOrder, QuerySelect,
+};
+use serde::Serialize;
+use serde::de::DeserializeOwned;
+use uuid::Uuid;
+
+use crate::domain::DomainError;
+use crate::domain::audit::{self, Snapshot, TargetType, insertable, to_json};
+use crate::domain::auth::{Actor, Permission};
+use sea_orm::PaginatorTrait;
+
+/// Newest first; `after` is the id of the last event of the previous page.
+pub async fn list(
+    db: &impl ConnectionTrait,
+    target_id: Option<Uuid>,
+    actor: Option<&str>,
+    after: Option<Uuid>,
+    limit: u64,
+) -> Result<(Vec<audit_event::Model>, bool), DomainError> {
+    let mut q = audit_event::Entity::find();
+    if let Some(t) = target_id {
+        q = q.filter(audit_event::Column::TargetId.eq(t));
+    }
+    if let Some(a) = actor {
+        q = q.filter(audit_event::Column::ActorName.eq(a));
+    }
+    if let Some(a) = after {
+        q = q.filter(audit_event::Column::Id.lt(a));
+    }
+    let mut rows = q
+        .order_by_desc(audit_event::Column::Id)
+        .limit(limit + 1)
+        .all(db)
+        .await?;
+    let more = rows.len() as u64 > limit;
+    rows.truncate(usize::try_from(limit).unwrap_or(usize::MAX));
+    Ok((rows, more))
+}
+
+/// What reverting an action needs: the permission of the action itself, so a revert can
+/// never do what its actor could not do directly.
+pub fn permission_to_revert(action: &str) -> Permission {
+    match action {
+        "publish" | "reject" | "archive" | "remove_citation" => Permission::Review,
+        "delete_node" | "delete_source" | "revert" | "create_token" | "revoke_token" => {
+            Permission::Admin
+        }
+        _ => Permission::Edit,
+    }
+}
+
+pub async fn event(db: &impl ConnectionTrait, id: Uuid) -> Result<audit_event::Model, DomainError> {
+    audit_event::Entity::find_by_id(id)
+        .one(db)
+        .await?
+        .ok_or_else(|| DomainError::NotFound {
+            what: format!("audit event {id}"),
+        })
+}
+
+/// Puts the event's target back as it was before the event: a creation is undone by deleting,
+/// a deletion by re-inserting (with what it took along), a change by restoring the old row.
+/// The target must still be as the event left it (else CONFLICT): a revert never silently
+/// overwrites a later change.
+pub async fn revert(
+    db: &impl ConnectionTrait,
+    actor: &Actor,
+    event: &audit_event::Model,
+) -> Result<audit_event::Model, DomainError> {
+    let parse = |v: &Option<serde_json::Value>| -> Result<Option<Snapshot>, DomainError> {
+        v.clone()
+            .map(serde_json::from_value)
+            .transpose()
+            .map_err(|e| {
+                DomainError::invalid(
+                    "auditEventId",
+                    format!("the event cannot be read back: {e}"),
+                )
+            })
+    };
+    let (before, after) = (parse(&event.before)?, parse(&event.after)?);
+    let id = event.target_id;
+    let target = TargetType::parse(&event.target_type)
+        .ok_or_else(|| DomainError::invalid("auditEventId", "unknown target type"))?;
+    let (was, now) = match target {
+        TargetType::Node => {
+            restore::<node::Entity>(
+                db,
+                id,
+                before.as_ref(),
+                after.as_ref(),
+                |r| r.version,
+                |r, v| {
+                    r.version = v;
+                    r.updated_at = Utc::now();
+                },
+            )
+            .await?
+        }
+        TargetType::Edge => {
+            restore::<edge::Entity>(
+                db,
+                id,
+                before.as_ref(),
+                after.as_ref(),
+                |r| r.version,
+                |r, v| {
+                    r.version = v;
+                    r.updated_at = Utc::now();
+                },
+            )
+            .await?
+        }
+        TargetType::Source => {
+            restore::<source::Entity>(
+                db,
+                id,
+                before.as_ref(),
+                after.as_ref(),
+                |r| r.version,
+                |r, v| {
+                    r.version = v;
+                    r.updated_at = Utc::now();
+                },
+            )
+            .await?
+        }
+        TargetType::Citation => {
+            restore::<citation::Entity>(db, id, before.as_ref(), after.as_ref(), |_| 0, |_, _| {})
+                .await?
+        }
+        TargetType::ApiToken => {
+            return Err(DomainError::invalid(
+                "auditEventId",
+                "token events are not reverted: create or revoke a token instead",
+            ));
+        }
+    };
+    // A re-inserted deletion brings back what the deletion took along.
+    if after.is_none()
+        && let Some(snapshot) = &before
+    {
+        reinsert_edges(db, &snapshot.edges).await?;
+        reinsert_citations(db, &snapshot.citations).await?;
+    }
+    audit::record(db, actor, "revert", target, id, was, now).await
+}
+
+async fn restore<E>(
+    db: &impl ConnectionTrait,
+    id: Uuid,
+    before: Option<&Snapshot>,
+    after: Option<&Snapshot>,
+    version_of: impl Fn(&E::Model) -> i32,
+    set_version: impl Fn(&mut E::Model, i32),
+) -> Result<(Option<Snapshot>, Option<Snapshot>), DomainError>
+where
+    E: EntityTrait,
+    E::Model: Serialize + DeserializeOwned + IntoActiveModel<E::ActiveModel> + Clone,
+    E::ActiveModel: ActiveModelTrait<Entity = E> + ActiveModelBehavior + Send,
+    <E::PrimaryKey as PrimaryKeyTrait>::ValueType: From<Uuid>,
+{
+    let current = E::find_by_id(id).one(db).await?;
+    let decode = |s: &Snapshot| -> Result<E::Model, DomainError> {
+        serde_json::from_value(s.row.clone()).map_err(|e| {
+            DomainError::invalid(
+                "auditEventId",
+                format!("the event's row cannot be read back: {e}"),
+            )
+        })
+    };
+    // The target must be as the event left it.
+    match (&current, after) {
+        (Some(cur), Some(a)) => {
+            let left = decode(a)?;
+            if version_of(cur) != version_of(&left) {
+                return Err(DomainError::Conflict {
+                    expected: version_of(&left),
+                    found: version_of(cur),
+                });
+            }
+        }
+        (None, Some(_)) => {
+            return Err(DomainError::NotFound {
+                what: format!("the event's target {id} (deleted since)"),
+            });
+        }
+        (Some(cur), None) => {
+            return Err(DomainError::Conflict {
+                expected: 0,
+                found: version_of(cur),
+            });
+        }
+        (None, None) => {}
+    }
+    match (current, before) {
+        // Undo a creation.
+        (Some(cur), None) => {
+            E::delete_by_id(id).exec(db).await?;
+            Ok((
+                Some(Snapshot {
+                    row: to_json(&cur),
+                    ..Snapshot::default()
+                }),
+                None,
+            ))
+        }
+        // Undo a deletion.
+        (None, Some(b)) => {
+            let row = decode(b)?;
+            E::insert(insertable::<_, E::ActiveModel>(row.clone()))
+                .exec_without_returning(db)
+                .await?;
+            Ok((
+                None,
+                Some(Snapshot {
+                    row: to_json(&row),
+                    ..Snapshot::default()
+                }),
+            ))
+        }
+        // Undo a change.
+        (Some(cur), Some(b)) => {
+            let mut row = decode(b)?;
+            set_version(&mut row, version_of(&cur) + 1);
+            insertable::<_, E::ActiveModel>(row.clone())
+                .update(db)
+                .await?;
+            Ok((
+                Some(Snapshot {
+                    row: to_json(&cur),
+                    ..Snapshot::default()
+                }),
+                Some(Snapshot {
+                    row: to_json(&row),
+                    ..Snapshot::default()
+                }),
+            ))
+        }
+        (None, None) => Err(DomainError::invalid(
+            "auditEventId",
+            "the event records no row",
+        )),
+    }
+}
+
+/// Re-inserts the edges a deletion took along whose two ends exist again.
+async fn reinsert_edges(
+    db: &impl ConnectionTrait,
+    rows: &[serde_json::Value],
+) -> Result<(), DomainError> {
+    for raw in rows {
+        let Ok(row) = serde_json::from_value::<edge::Model>(raw.clone()) else {
+            continue;
+        };
+        let ends = node::Entity::find()
+            .filter(node::Column::Id.is_in([row.subject_id, row.object_id]))
+            .count(db)
+            .await?;
+        if ends == 2 && edge::Entity::find_by_id(row.id).one(db).await?.is_none() {
+            edge::Entity::insert(insertable::<_, edge::ActiveModel>(row))
+                .exec_without_returning(db)
+                .await?;
+        }
+    }
+    Ok(())
+}
+
+/// Re-inserts the citations a deletion took along whose source and target exist again.
+async fn reinsert_citations(
+    db: &impl ConnectionTrait,
+    rows: &[serde_json::Value],
+) -> Result<(), DomainError> {
+    for raw in rows {
+        let Ok(row) = serde_json::from_value::<citation::Model>(raw.clone()) else {
+            continue;
+        };
+        let source = source::Entity::find_by_id(row.source_id)
+            .one(db)
+            .await?
+            .is_some();
+        let target = match (row.node_id, row.edge_id) {
+            (Some(n), _) => node::Entity::find_by_id(n).one(db).await?.is_some(),
+            (None, Some(e)) => edge::Entity::find_by_id(e).one(db).await?.is_some(),
+            (None, None) => false,
+        };
+        if source
+            && target
+            && citation::Entity::find_by_id(row.id)
+                .one(db)
+                .await?
+                .is_none()
+        {
+            citation::Entity::insert(insertable::<_, citation::ActiveModel>(row))
+                .exec_without_returning(db)
+                .await?;
+        }
+    }
+    Ok(())
+}

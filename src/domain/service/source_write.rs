@@ -1,0 +1,253 @@
+//! Sources and single citations.
+
+use chrono::Utc;
+use entity::sea_orm_active_enums::{Role, Status};
+use entity::{citation, edge, node, source};
+use sea_orm::{ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter};
+use uuid::Uuid;
+
+use super::citations::{self, Cited, NewCitation};
+use super::versioned;
+use crate::domain::audit::{self, Snapshot, TargetType, insertable, to_json};
+use crate::domain::auth::Actor;
+use crate::domain::{DomainError, validate};
+
+/// A source's descriptive fields.
+#[derive(Clone, Debug, Default)]
+pub struct SourceFields {
+    pub title: Option<String>,
+    pub url: Option<Option<String>>,
+    pub publisher: Option<Option<String>>,
+}
+
+pub async fn create(
+    db: &impl ConnectionTrait,
+    actor: &Actor,
+    slug: String,
+    title: String,
+    url: Option<String>,
+    publisher: Option<String>,
+    content: Option<String>,
+) -> Result<source::Model, DomainError> {
+    validate::slug("slug", &slug)?;
+    validate::text_line("title", &title, 300)?;
+    validate::optional_text("url", url.as_deref(), 2000)?;
+    validate::optional_text("publisher", publisher.as_deref(), 200)?;
+    validate::optional_text("content", content.as_deref(), 1_000_000)?;
+    if source::Entity::find()
+        .filter(source::Column::Slug.eq(&slug))
+        .one(db)
+        .await?
+        .is_some()
+    {
+        return Err(DomainError::invalid(
+            "slug",
+            format!("{slug:?} is already used by another source"),
+        ));
+    }
+    let now = Utc::now();
+    let row = source::Model {
+        id: Uuid::now_v7(),
+        slug,
+        title,
+        url,
+        publisher,
+        content,
+        version: 1,
+        created_at: now,
+        updated_at: now,
+    };
+    source::Entity::insert(insertable::<_, source::ActiveModel>(row.clone()))
+        .exec_without_returning(db)
+        .await?;
+    audit::record(
+        db,
+        actor,
+        "create_source",
+        TargetType::Source,
+        row.id,
+        None,
+        Some(Snapshot::of(&row)),
+    )
+    .await?;
+    Ok(row)
+}
+
+async fn claim(
+    db: &impl ConnectionTrait,
+    id: Uuid,
+    version: i32,
+) -> Result<source::Model, DomainError> {
+    versioned::claim::<source::Entity>(db, id, version).await
+}
+
+pub async fn update(
+    db: &impl ConnectionTrait,
+    actor: &Actor,
+    id: Uuid,
+    version: i32,
+    fields: SourceFields,
+) -> Result<source::Model, DomainError> {
+    let before = claim(db, id, version).await?;
+    let mut row = before.clone();
+    if let Some(title) = fields.title {
+        validate::text_line("title", &title, 300)?;
+        row.title = title;
+    }
+    if let Some(url) = fields.url {
+        validate::optional_text("url", url.as_deref(), 2000)?;
+        row.url = url;
+    }
+    if let Some(publisher) = fields.publisher {
+        validate::optional_text("publisher", publisher.as_deref(), 200)?;
+        row.publisher = publisher;
+    }
+    row.version = version + 1;
+    row.updated_at = Utc::now();
+    insertable::<_, source::ActiveModel>(row.clone())
+        .update(db)
+        .await?;
+    audit::record(
+        db,
+        actor,
+        "update_source",
+        TargetType::Source,
+        id,
+        Some(Snapshot::of(&before)),
+        Some(Snapshot::of(&row)),
+    )
+    .await?;
+    Ok(row)
+}
+
+/// Deletes a source and, by cascade, every citation of it; the event keeps them.
+pub async fn delete(
+    db: &impl ConnectionTrait,
+    actor: &Actor,
+    id: Uuid,
+    version: i32,
+) -> Result<(), DomainError> {
+    let before = claim(db, id, version).await?;
+    let cites = citation::Entity::find()
+        .filter(citation::Column::SourceId.eq(id))
+        .all(db)
+        .await?;
+    source::Entity::delete_by_id(id).exec(db).await?;
+    let snapshot = Snapshot {
+        citations: cites.iter().map(to_json).collect(),
+        ..Snapshot::of(&before)
+    };
+    audit::record(
+        db,
+        actor,
+        "delete_source",
+        TargetType::Source,
+        id,
+        Some(snapshot),
+        None,
+    )
+    .await?;
+    Ok(())
+}
+
+/// Which row a citation backs, and whether that row is published.
+async fn target_of(db: &impl ConnectionTrait, id: Uuid) -> Result<(Cited, Status), DomainError> {
+    if let Some(n) = node::Entity::find_by_id(id).one(db).await? {
+        return Ok((Cited::Node(n.id), n.status));
+    }
+    if let Some(e) = edge::Entity::find_by_id(id).one(db).await? {
+        return Ok((Cited::Edge(e.id), e.status));
+    }
+    Err(DomainError::NotFound {
+        what: format!("node or link {id}"),
+    })
+}
+
+/// Adds a citation (DRAFT until its target is next published; a published target gets a
+/// pending edit so the citation goes through review).
+pub async fn add_citation(
+    db: &impl ConnectionTrait,
+    actor: &Actor,
+    target_id: Uuid,
+    citation: NewCitation,
+) -> Result<citation::Model, DomainError> {
+    let (target, status) = target_of(db, target_id).await?;
+    let row = citations::attach(db, target, std::slice::from_ref(&citation), "citation")
+        .await?
+        .into_iter()
+        .next()
+        .ok_or_else(|| DomainError::invalid("citation", "nothing to add"))?;
+    if status == Status::Published {
+        mark_pending(db, target).await?;
+    }
+    audit::record(
+        db,
+        actor,
+        "add_citation",
+        TargetType::Citation,
+        row.id,
+        None,
+        Some(Snapshot::of(&row)),
+    )
+    .await?;
+    Ok(row)
+}
+
+/// Puts a published target's pending edit in DRAFT (creating it from the live content).
+async fn mark_pending(db: &impl ConnectionTrait, target: Cited) -> Result<(), DomainError> {
+    match target {
+        Cited::Node(id) => {
+            if let Some(mut n) = node::Entity::find_by_id(id).one(db).await? {
+                if n.pending.is_none() {
+                    n.pending = Some(to_json(&super::node_write::NodeContent::of(&n)));
+                }
+                n.pending_status = Some(Status::Draft);
+                n.version += 1;
+                insertable::<_, node::ActiveModel>(n).update(db).await?;
+            }
+        }
+        Cited::Edge(id) => {
+            if let Some(mut e) = edge::Entity::find_by_id(id).one(db).await? {
+                if e.pending.is_none() {
+                    e.pending = Some(to_json(&super::edge_write::LinkAttributes::of(&e)));
+                }
+                e.pending_status = Some(Status::Draft);
+                e.version += 1;
+                insertable::<_, edge::ActiveModel>(e).update(db).await?;
+            }
+        }
+    }
+    Ok(())
+}
+
+/// Removes a citation. Retracting a published one changes what readers see, so it takes a
+/// reviewer (or admin); a draft citation can be removed by its editor.
+pub async fn remove_citation(
+    db: &impl ConnectionTrait,
+    actor: &Actor,
+    id: Uuid,
+) -> Result<(), DomainError> {
+    let row = citation::Entity::find_by_id(id)
+        .one(db)
+        .await?
+        .ok_or_else(|| DomainError::NotFound {
+            what: format!("citation {id}"),
+        })?;
+    if row.status == Status::Published && actor.role == Role::Editor {
+        return Err(DomainError::Forbidden {
+            reason: "removing a published citation needs a reviewer or admin token".into(),
+        });
+    }
+    citation::Entity::delete_by_id(id).exec(db).await?;
+    audit::record(
+        db,
+        actor,
+        "remove_citation",
+        TargetType::Citation,
+        id,
+        Some(Snapshot::of(&row)),
+        None,
+    )
+    .await?;
+    Ok(())
+}

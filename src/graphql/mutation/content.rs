@@ -1,0 +1,172 @@
+//! Creating, changing and deleting nodes.
+
+use std::sync::Arc;
+
+use async_graphql::{Context, ID, InputObject, MaybeUndefined, Object, Result};
+
+use super::{gql, uuid};
+use crate::domain::auth::Permission;
+use crate::domain::service::citations::NewCitation;
+use crate::domain::service::node_write::{self, NewNode, NodeContent, NodePatch};
+use crate::domain::service::tx;
+use crate::graphql::context::state;
+use crate::graphql::types::{Node, NodeKind, TreatmentType};
+
+/// A passage of a source that backs a node or a link.
+#[derive(InputObject, Clone)]
+pub(crate) struct CitationInput {
+    /// Id of the source (see `sources`).
+    pub source_id: ID,
+    /// The exact words of the source; checked against its text when caregraph holds it.
+    pub quote: String,
+}
+
+pub(crate) fn citations(field: &str, input: &[CitationInput]) -> Result<Vec<NewCitation>> {
+    input
+        .iter()
+        .enumerate()
+        .map(|(i, c)| {
+            Ok(NewCitation {
+                source_id: uuid(&format!("{field}[{i}].sourceId"), &c.source_id)?,
+                quote: c.quote.clone(),
+            })
+        })
+        .collect()
+}
+
+/// A new node. It starts as a DRAFT, visible to content teams only.
+#[derive(InputObject)]
+pub(crate) struct CreateNodeInput {
+    /// Which kind of node.
+    pub kind: NodeKind,
+    /// Stable handle: lowercase words joined by hyphens, unique across nodes.
+    pub slug: String,
+    /// Display name.
+    pub name: String,
+    /// Other names patients and clinicians use.
+    #[graphql(default)]
+    pub synonyms: Vec<String>,
+    /// A short plain-language description.
+    pub summary: Option<String>,
+    /// For treatments: what kind of intervention.
+    pub treatment_type: Option<TreatmentType>,
+    /// For conditions: ICD-10-CM code, only where certain.
+    #[graphql(name = "icd10cm")]
+    pub icd10cm: Option<String>,
+    /// For conditions: SNOMED CT concept id, only where certain.
+    pub snomed_ct: Option<String>,
+    /// The passages the node rests on: at least one.
+    pub citations: Vec<CitationInput>,
+}
+
+/// A change to a node. Omitted fields stay as they are; `null` clears an optional one. On a
+/// published node the change waits for review as a pending edit.
+#[derive(InputObject)]
+pub(crate) struct UpdateNodeInput {
+    /// The node.
+    pub id: ID,
+    /// The version you read; a stale one is a CONFLICT.
+    pub version: i32,
+    /// New slug (only before the node is first published).
+    pub slug: Option<String>,
+    /// New name.
+    pub name: Option<String>,
+    /// New synonyms (replacing the old ones).
+    pub synonyms: Option<Vec<String>>,
+    /// New summary.
+    pub summary: MaybeUndefined<String>,
+    /// New treatment type.
+    pub treatment_type: MaybeUndefined<TreatmentType>,
+    /// New ICD-10-CM code.
+    #[graphql(name = "icd10cm")]
+    pub icd10cm: MaybeUndefined<String>,
+    /// New SNOMED CT id.
+    pub snomed_ct: MaybeUndefined<String>,
+}
+
+fn patch<T>(v: MaybeUndefined<T>) -> Option<Option<T>> {
+    match v {
+        MaybeUndefined::Undefined => None,
+        MaybeUndefined::Null => Some(None),
+        MaybeUndefined::Value(x) => Some(Some(x)),
+    }
+}
+
+#[derive(Default)]
+pub struct NodeMutation;
+
+#[Object]
+impl NodeMutation {
+    /// Creates a node as a DRAFT with its citations (editor or admin).
+    async fn create_node(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "The new node.")] input: CreateNodeInput,
+    ) -> Result<Node> {
+        let state = state(ctx)?;
+        let actor = state.require(Permission::Edit)?;
+        let new = NewNode {
+            kind: input.kind.into(),
+            slug: input.slug,
+            citations: citations("citations", &input.citations)?,
+            content: NodeContent {
+                name: input.name,
+                synonyms: input.synonyms,
+                summary: input.summary,
+                treatment_type: input.treatment_type.map(Into::into),
+                icd10cm: input.icd10cm,
+                snomed_ct: input.snomed_ct,
+            },
+        };
+        let row = gql(tx::write(state.db.pool(), move |txn| {
+            Box::pin(async move { node_write::create(txn, &actor, new).await })
+        })
+        .await)?;
+        Ok(Node::from(Arc::new(row)))
+    }
+
+    /// Changes a node (editor or admin). On published content the change is a pending edit:
+    /// readers keep seeing the published text until a reviewer publishes it.
+    async fn update_node(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "The change.")] input: UpdateNodeInput,
+    ) -> Result<Node> {
+        let state = state(ctx)?;
+        let actor = state.require(Permission::Edit)?;
+        let id = uuid("id", &input.id)?;
+        let version = input.version;
+        let p = NodePatch {
+            slug: input.slug,
+            name: input.name,
+            synonyms: input.synonyms,
+            summary: patch(input.summary),
+            treatment_type: patch(input.treatment_type).map(|o| o.map(Into::into)),
+            icd10cm: patch(input.icd10cm),
+            snomed_ct: patch(input.snomed_ct),
+        };
+        let row = gql(tx::write(state.db.pool(), move |txn| {
+            Box::pin(async move { node_write::update(txn, &actor, id, version, p).await })
+        })
+        .await)?;
+        Ok(Node::from(Arc::new(row)))
+    }
+
+    /// Deletes a node with its links and citations (admin). Returns the deleted id. To take
+    /// content away from readers but keep it, archive it instead.
+    async fn delete_node(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "The node.")] id: ID,
+        #[graphql(desc = "The version you read.")] version: i32,
+    ) -> Result<ID> {
+        let state = state(ctx)?;
+        let actor = state.require(Permission::Admin)?;
+        let uid = uuid("id", &id)?;
+        gql(tx::write(state.db.pool(), move |txn| {
+            Box::pin(async move { node_write::delete(txn, &actor, uid, version).await })
+        })
+        .await)?;
+        Ok(id)
+    }
+}

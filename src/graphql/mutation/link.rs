@@ -1,0 +1,185 @@
+//! Linking and unlinking nodes.
+
+use std::sync::Arc;
+
+use async_graphql::{Context, ID, InputObject, MaybeUndefined, Object, Result};
+use entity::sea_orm_active_enums::{Role, Status};
+use entity::{edge, node};
+use sea_orm::{ConnectionTrait, EntityTrait};
+
+use super::content::{CitationInput, citations};
+use super::{gql, uuid};
+use crate::domain::DomainError;
+use crate::domain::auth::Permission;
+use crate::domain::service::edge_write::{self, LinkAttributes, LinkPatch, NewLink};
+use crate::domain::service::tx;
+use crate::graphql::context::state;
+use crate::graphql::types::{Link, Predicate, TreatmentPlace};
+
+/// A new link "subject predicate object". It starts as a DRAFT.
+#[derive(InputObject)]
+pub(crate) struct LinkInput {
+    /// The subject node.
+    pub subject_id: ID,
+    /// The relation; the kinds of the two nodes must fit it.
+    pub predicate: Predicate,
+    /// The object node.
+    pub object_id: ID,
+    /// True when the source denies the link.
+    #[graphql(default)]
+    pub negated: bool,
+    /// For treated_by: where the treatment stands.
+    pub place: Option<TreatmentPlace>,
+    /// Onset, duration or resolution, in the source's words.
+    pub timing: Option<String>,
+    /// When the link applies, or when to act.
+    pub circumstance: Option<String>,
+    /// Practical instructions from the source.
+    pub how_to: Option<String>,
+    /// Editorial note.
+    pub note: Option<String>,
+    /// The passages the link rests on: at least one.
+    pub citations: Vec<CitationInput>,
+}
+
+/// A change to a link's attributes; on a published link it waits for review.
+#[derive(InputObject)]
+pub(crate) struct UpdateLinkInput {
+    /// The link.
+    pub id: ID,
+    /// The version you read; a stale one is a CONFLICT.
+    pub version: i32,
+    /// New negation.
+    pub negated: Option<bool>,
+    /// New place.
+    pub place: MaybeUndefined<TreatmentPlace>,
+    /// New timing.
+    pub timing: MaybeUndefined<String>,
+    /// New circumstance.
+    pub circumstance: MaybeUndefined<String>,
+    /// New instructions.
+    pub how_to: MaybeUndefined<String>,
+    /// New note.
+    pub note: MaybeUndefined<String>,
+}
+
+fn patch<T>(v: MaybeUndefined<T>) -> Option<Option<T>> {
+    match v {
+        MaybeUndefined::Undefined => None,
+        MaybeUndefined::Null => Some(None),
+        MaybeUndefined::Value(x) => Some(Some(x)),
+    }
+}
+
+/// The link with both ends, read in the same transaction as the write.
+pub(crate) async fn with_ends(
+    db: &impl ConnectionTrait,
+    row: edge::Model,
+) -> Result<Link, DomainError> {
+    let end = |id| async move {
+        node::Entity::find_by_id(id)
+            .one(db)
+            .await?
+            .ok_or_else(|| DomainError::NotFound {
+                what: format!("node {id}"),
+            })
+    };
+    let (subject, object) = (end(row.subject_id).await?, end(row.object_id).await?);
+    Ok(Link {
+        edge: Arc::new(row),
+        subject: Arc::new(subject),
+        object: Arc::new(object),
+    })
+}
+
+#[derive(Default)]
+pub struct LinkMutation;
+
+#[Object]
+impl LinkMutation {
+    /// Links two nodes (editor or admin). The predicate must allow the two kinds; a node
+    /// cannot be linked to itself; the same link cannot exist twice.
+    async fn link(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "The new link.")] input: LinkInput,
+    ) -> Result<Link> {
+        let state = state(ctx)?;
+        let actor = state.require(Permission::Edit)?;
+        let new = NewLink {
+            subject_id: uuid("subjectId", &input.subject_id)?,
+            predicate: input.predicate.into(),
+            object_id: uuid("objectId", &input.object_id)?,
+            citations: citations("citations", &input.citations)?,
+            attributes: LinkAttributes {
+                negated: input.negated,
+                place: input.place.map(Into::into),
+                timing: input.timing,
+                circumstance: input.circumstance,
+                how_to: input.how_to,
+                note: input.note,
+            },
+        };
+        gql(tx::write(state.db.pool(), move |txn| {
+            Box::pin(
+                async move { with_ends(txn, edge_write::create(txn, &actor, new).await?).await },
+            )
+        })
+        .await)
+    }
+
+    /// Changes a link's attributes (editor or admin).
+    async fn update_link(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "The change.")] input: UpdateLinkInput,
+    ) -> Result<Link> {
+        let state = state(ctx)?;
+        let actor = state.require(Permission::Edit)?;
+        let id = uuid("id", &input.id)?;
+        let version = input.version;
+        let p = LinkPatch {
+            negated: input.negated,
+            place: patch(input.place).map(|o| o.map(Into::into)),
+            timing: patch(input.timing),
+            circumstance: patch(input.circumstance),
+            how_to: patch(input.how_to),
+            note: patch(input.note),
+        };
+        gql(tx::write(state.db.pool(), move |txn| {
+            Box::pin(async move {
+                with_ends(txn, edge_write::update(txn, &actor, id, version, p).await?).await
+            })
+        })
+        .await)
+    }
+
+    /// Removes a link. A draft link: editor or admin; a published one changes what readers
+    /// see, so it takes a reviewer or admin (or archive it). Returns the removed id.
+    async fn unlink(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "The link.")] id: ID,
+        #[graphql(desc = "The version you read.")] version: i32,
+    ) -> Result<ID> {
+        let state = state(ctx)?;
+        let actor = state.require(Permission::Edit)?;
+        let uid = uuid("id", &id)?;
+        gql(tx::write(state.db.pool(), move |txn| {
+            Box::pin(async move {
+                let published = edge::Entity::find_by_id(uid)
+                    .one(txn)
+                    .await?
+                    .is_some_and(|e| e.status == Status::Published);
+                if published && actor.role == Role::Editor {
+                    return Err(DomainError::Forbidden {
+                        reason: "removing a published link needs a reviewer or admin token".into(),
+                    });
+                }
+                edge_write::delete(txn, &actor, uid, version).await
+            })
+        })
+        .await)?;
+        Ok(id)
+    }
+}

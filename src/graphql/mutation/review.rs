@@ -1,0 +1,110 @@
+//! The editorial workflow, the audit log's revert.
+
+use std::sync::Arc;
+
+use async_graphql::{Context, ID, Object, Result};
+
+use super::link::with_ends;
+use super::{gql, uuid};
+use crate::domain::auth::Permission;
+use crate::domain::service::workflow::{self, Reviewed, Step};
+use crate::domain::service::{audit_log, tx};
+use crate::graphql::context::state;
+use crate::graphql::types::{AuditEvent, Content, Node};
+
+async fn step(
+    ctx: &Context<'_>,
+    id: ID,
+    version: i32,
+    step: Step,
+    reason: Option<String>,
+) -> Result<Content> {
+    let state = state(ctx)?;
+    let permission = if step == Step::SubmitForReview {
+        Permission::Edit
+    } else {
+        Permission::Review
+    };
+    let actor = state.require(permission)?;
+    let uid = uuid("id", &id)?;
+    gql(tx::write(state.db.pool(), move |txn| {
+        Box::pin(async move {
+            Ok(
+                match workflow::apply(txn, &actor, uid, version, step, reason).await? {
+                    Reviewed::Node(row) => Content::from(Node::from(Arc::new(row))),
+                    Reviewed::Edge(row) => Content::Link(with_ends(txn, row).await?),
+                },
+            )
+        })
+    })
+    .await)
+}
+
+#[derive(Default)]
+pub struct ReviewMutation;
+
+#[Object]
+impl ReviewMutation {
+    /// Sends a draft node or link (or the pending edit of a published one) to review
+    /// (editor or admin).
+    async fn submit_for_review(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "The node or link.")] id: ID,
+        #[graphql(desc = "The version you read.")] version: i32,
+    ) -> Result<Content> {
+        step(ctx, id, version, Step::SubmitForReview, None).await
+    }
+
+    /// Publishes a node or link in review, or the pending edit of a published one, and marks
+    /// it as reviewed by you (reviewer or admin). Its draft citations are published with it.
+    async fn publish(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "The node or link.")] id: ID,
+        #[graphql(desc = "The version you read.")] version: i32,
+    ) -> Result<Content> {
+        step(ctx, id, version, Step::Publish, None).await
+    }
+
+    /// Sends content in review back to its editors (reviewer or admin).
+    async fn reject(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "The node or link.")] id: ID,
+        #[graphql(desc = "The version you read.")] version: i32,
+        #[graphql(desc = "Why; kept in the audit log.")] reason: Option<String>,
+    ) -> Result<Content> {
+        step(ctx, id, version, Step::Reject, reason).await
+    }
+
+    /// Withdraws a node or link from readers, keeping it for the record (reviewer or admin).
+    async fn archive(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "The node or link.")] id: ID,
+        #[graphql(desc = "The version you read.")] version: i32,
+    ) -> Result<Content> {
+        step(ctx, id, version, Step::Archive, None).await
+    }
+
+    /// Restores what an audit event changed to its state before the event, as a new audited
+    /// change. It needs the role the original action needed, and the target must not have
+    /// changed since (CONFLICT otherwise).
+    async fn revert(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "The audit event to undo.")] audit_event_id: ID,
+    ) -> Result<AuditEvent> {
+        let state = state(ctx)?;
+        state.require(Permission::ReadDrafts)?;
+        let uid = uuid("auditEventId", &audit_event_id)?;
+        let event = gql(audit_log::event(state.db.pool(), uid).await)?;
+        let actor = state.require(audit_log::permission_to_revert(&event.action))?;
+        let reverted = gql(tx::write(state.db.pool(), move |txn| {
+            Box::pin(async move { audit_log::revert(txn, &actor, &event).await })
+        })
+        .await)?;
+        Ok(AuditEvent(reverted))
+    }
+}
