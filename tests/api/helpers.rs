@@ -3,6 +3,9 @@
 use std::time::Duration;
 
 use caregraph::config::{Config, LogFormat, ServeConfig};
+use caregraph::domain::auth::Actor;
+use caregraph::domain::service::tokens;
+use entity::sea_orm_active_enums::Role;
 use caregraph::startup::Application;
 use reqwest::StatusCode;
 use sea_orm::{ConnectionTrait, Database, DatabaseConnection};
@@ -95,14 +98,49 @@ impl TestApp {
         resp["data"].clone()
     }
 
+    /// POSTs a GraphQL request with `Authorization: Bearer <token>`.
+    pub async fn gql_as(&self, token: &str, query: &str, variables: Value) -> (StatusCode, Value) {
+        self.send(
+            self.client
+                .post(format!("{}/graphql", self.address))
+                .bearer_auth(token)
+                .json(&json!({ "query": query, "variables": variables })),
+        )
+        .await
+    }
+
+    /// The data of a request with a token that must succeed.
+    pub async fn data_as(&self, token: &str, query: &str, variables: Value) -> Value {
+        let (status, resp) = self.gql_as(token, query, variables).await;
+        assert_eq!(status, StatusCode::OK, "{resp}");
+        assert!(resp.get("errors").is_none(), "unexpected errors: {resp}");
+        resp["data"].clone()
+    }
+
+    /// Creates a token with `role` (named `name`) straight in the database; returns the secret.
+    pub async fn token(&self, name: &str, role: Role) -> String {
+        let admin = Actor { name: "test-setup".to_owned(), role: Role::Admin };
+        tokens::create(&self.db, &admin, name, role).await.expect("create token").token
+    }
+
+    /// Revokes a token by name straight in the database.
+    pub async fn revoke(&self, name: &str) {
+        let admin = Actor { name: "test-setup".to_owned(), role: Role::Admin };
+        tokens::revoke(&self.db, &admin, name).await.expect("revoke token");
+    }
+
+    /// Id of the article's source.
+    pub async fn source_id(&self) -> String {
+        let data = self.data("{ sources { id } }", json!({})).await;
+        data["sources"][0]["id"].as_str().expect("a source").to_owned()
+    }
+
     pub async fn post_json(&self, body: &Value) -> (StatusCode, Value) {
-        let resp = self
-            .client
-            .post(format!("{}/graphql", self.address))
-            .json(body)
-            .send()
-            .await
-            .expect("request reaches the server");
+        self.send(self.client.post(format!("{}/graphql", self.address)).json(body)).await
+    }
+
+    async fn send(&self, request: reqwest::RequestBuilder) -> (StatusCode, Value) {
+        let resp = request.send().await.expect("request reaches the server");
         let status = resp.status();
         let text = resp.text().await.expect("body");
         let json =
