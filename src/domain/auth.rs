@@ -2,6 +2,7 @@
 //! refusal never tells whether the target exists.
 
 use entity::sea_orm_active_enums::Role;
+use sea_orm::ActiveEnum as _;
 
 use super::{DomainError, Visibility};
 
@@ -74,10 +75,10 @@ impl Viewer {
             Viewer::Token(actor) if permission.granted_to(actor.role) => Ok(actor),
             Viewer::Token(actor) => Err(DomainError::Forbidden {
                 reason: format!(
-                    "this needs {}; {} has the {:?} role",
+                    "this needs {}; {} has the {} role",
                     permission.describe(),
                     actor.name,
-                    actor.role
+                    actor.role.to_value()
                 ),
             }),
         }
