@@ -13,7 +13,7 @@ use crate::domain::auth::Actor;
 use crate::domain::service::{tokens, tx};
 use crate::seed::{self, Seed};
 use crate::startup::Application;
-use crate::{db, graphql};
+use crate::{db, export, graphql};
 
 /// caregraph: a GraphQL knowledge graph of medical conditions, their causes, symptoms, risks
 /// and treatments, each fact citing the sentence it came from.
@@ -30,9 +30,15 @@ pub struct Cli {
 
 #[derive(Subcommand)]
 pub enum Command {
-    /// Serve GraphQL (/graphql), GraphiQL (/graphiql), /healthz and /readyz. Migrates the
-    /// database first and loads the bundled article graph into an empty one.
-    Serve(ServeConfig),
+    /// Serve GraphQL (/graphql), GraphiQL (/graphiql), /healthz, /readyz and /metrics.
+    /// Migrates the database first and loads the bundled article graph into an empty one.
+    Serve {
+        #[command(flatten)]
+        serve: ServeConfig,
+        /// Print the effective configuration (secrets masked) and exit without serving.
+        #[arg(long)]
+        check_config: bool,
+    },
     /// Apply pending database migrations, then exit.
     Migrate,
     /// Load seed content: the bundled article graph, or the given seed files. Idempotent:
@@ -48,6 +54,15 @@ pub enum Command {
     },
     /// Print the GraphQL schema (SDL) this build serves; `schema.graphql` must equal it.
     Schema,
+    /// Write the published graph (nodes, edges, attributes, citations) for analysts.
+    Export {
+        /// json, graphml (opens in Gephi and Cytoscape) or csv.
+        #[arg(long, value_enum, default_value_t = export::Format::Json)]
+        format: export::Format,
+        /// Where to write; standard output when omitted.
+        #[arg(long, value_name = "FILE")]
+        out: Option<PathBuf>,
+    },
     /// Manage API tokens: content teams write with `Authorization: Bearer <token>`.
     #[command(subcommand)]
     Token(TokenCommand),
@@ -117,7 +132,34 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             let serve = ServeOnly::try_parse_from(["caregraph"])?.serve;
             serve_until_stopped(&config, &serve).await
         }
-        Some(Command::Serve(serve)) => serve_until_stopped(&config, &serve).await,
+        Some(Command::Serve {
+            serve,
+            check_config: true,
+        }) => {
+            println!("{config:#?}\n{serve:#?}");
+            Ok(())
+        }
+        Some(Command::Serve {
+            serve,
+            check_config: false,
+        }) => serve_until_stopped(&config, &serve).await,
+        Some(Command::Export { format, out }) => {
+            let db = db::connect(&config).await?;
+            db::migrate(&db, &config).await?;
+            let report = match &out {
+                Some(path) => {
+                    let file = std::fs::File::create(path)
+                        .with_context(|| format!("cannot create {}", path.display()))?;
+                    let mut writer = std::io::BufWriter::new(file);
+                    let report = export::export(&db, format, &mut writer).await?;
+                    std::io::Write::flush(&mut writer)?;
+                    report
+                }
+                None => export::export(&db, format, &mut std::io::stdout().lock()).await?,
+            };
+            eprintln!("exported {} nodes and {} edges", report.nodes, report.edges);
+            Ok(())
+        }
         Some(Command::Migrate) => {
             let db = db::connect(&config).await?;
             db::migrate(&db, &config).await?;

@@ -3,6 +3,7 @@
 mod graphiql;
 mod graphql;
 mod health;
+mod metrics;
 
 use std::net::TcpListener;
 
@@ -34,6 +35,7 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
     .route("/favicon.ico", web::get().to(HttpResponse::NoContent))
     .route("/healthz", web::get().to(health::healthz))
     .route("/readyz", web::get().to(health::readyz))
+    .route("/metrics", web::get().to(metrics::render))
     .route(
         "/",
         web::get().to(|| async {

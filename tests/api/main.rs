@@ -2,9 +2,12 @@
 //! file, or on a fresh PostgreSQL database when `CAREGRAPH_TEST_DATABASE_URL` is a postgres URL.
 
 mod article;
+mod browser;
 mod errors;
+mod export;
 mod helpers;
 mod http;
+mod metrics;
 mod n_plus_one;
 mod pagination;
 mod permissions;
@@ -12,4 +15,5 @@ mod questions;
 mod schema_sdl;
 mod seed;
 mod startup;
+mod typed_client;
 mod workflow;
