@@ -5,8 +5,8 @@ use std::time::Duration;
 use caregraph::config::{Config, LogFormat, ServeConfig};
 use caregraph::domain::auth::Actor;
 use caregraph::domain::service::tokens;
-use entity::sea_orm_active_enums::Role;
 use caregraph::startup::Application;
+use entity::sea_orm_active_enums::Role;
 use reqwest::StatusCode;
 use sea_orm::{ConnectionTrait, Database, DatabaseConnection};
 use serde_json::{Value, json};
@@ -119,24 +119,43 @@ impl TestApp {
 
     /// Creates a token with `role` (named `name`) straight in the database; returns the secret.
     pub async fn token(&self, name: &str, role: Role) -> String {
-        let admin = Actor { name: "test-setup".to_owned(), role: Role::Admin };
-        tokens::create(&self.db, &admin, name, role).await.expect("create token").token
+        let admin = Actor {
+            name: "test-setup".to_owned(),
+            role: Role::Admin,
+        };
+        tokens::create(&self.db, &admin, name, role)
+            .await
+            .expect("create token")
+            .token
     }
 
     /// Revokes a token by name straight in the database.
     pub async fn revoke(&self, name: &str) {
-        let admin = Actor { name: "test-setup".to_owned(), role: Role::Admin };
-        tokens::revoke(&self.db, &admin, name).await.expect("revoke token");
+        let admin = Actor {
+            name: "test-setup".to_owned(),
+            role: Role::Admin,
+        };
+        tokens::revoke(&self.db, &admin, name)
+            .await
+            .expect("revoke token");
     }
 
     /// Id of the article's source.
     pub async fn source_id(&self) -> String {
         let data = self.data("{ sources { id } }", json!({})).await;
-        data["sources"][0]["id"].as_str().expect("a source").to_owned()
+        data["sources"][0]["id"]
+            .as_str()
+            .expect("a source")
+            .to_owned()
     }
 
     pub async fn post_json(&self, body: &Value) -> (StatusCode, Value) {
-        self.send(self.client.post(format!("{}/graphql", self.address)).json(body)).await
+        self.send(
+            self.client
+                .post(format!("{}/graphql", self.address))
+                .json(body),
+        )
+        .await
     }
 
     async fn send(&self, request: reqwest::RequestBuilder) -> (StatusCode, Value) {

@@ -268,6 +268,10 @@ pub async fn delete(
     id: Uuid,
     version: i32,
 ) -> Result<(), DomainError> {
+    // A published link takes a reviewer (or admin) to remove, a draft one an editor (or admin).
+    if let Some(row) = edge::Entity::find_by_id(id).one(db).await? {
+        actor.require(super::source_write::removal_permission(row.status))?;
+    }
     let before = claim(db, id, version).await?;
     let cites = citation::Entity::find()
         .filter(citation::Column::EdgeId.eq(id))

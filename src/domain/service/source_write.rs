@@ -1,7 +1,7 @@
 //! Sources and single citations.
 
 use chrono::Utc;
-use entity::sea_orm_active_enums::{Role, Status};
+use entity::sea_orm_active_enums::Status;
 use entity::{citation, edge, node, source};
 use sea_orm::{ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter};
 use uuid::Uuid;
@@ -9,7 +9,7 @@ use uuid::Uuid;
 use super::citations::{self, Cited, NewCitation};
 use super::versioned;
 use crate::domain::audit::{self, Snapshot, TargetType, insertable, to_json};
-use crate::domain::auth::Actor;
+use crate::domain::auth::{Actor, Permission};
 use crate::domain::{DomainError, validate};
 
 /// A source's descriptive fields.
@@ -150,6 +150,15 @@ pub async fn delete(
     Ok(())
 }
 
+/// Removing content readers see is a review decision; removing a draft is editing.
+pub fn removal_permission(status: Status) -> Permission {
+    if status == Status::Published {
+        Permission::Review
+    } else {
+        Permission::Edit
+    }
+}
+
 /// Which row a citation backs, and whether that row is published.
 async fn target_of(db: &impl ConnectionTrait, id: Uuid) -> Result<(Cited, Status), DomainError> {
     if let Some(n) = node::Entity::find_by_id(id).one(db).await? {
@@ -233,11 +242,7 @@ pub async fn remove_citation(
         .ok_or_else(|| DomainError::NotFound {
             what: format!("citation {id}"),
         })?;
-    if row.status == Status::Published && actor.role == Role::Editor {
-        return Err(DomainError::Forbidden {
-            reason: "removing a published citation needs a reviewer or admin token".into(),
-        });
-    }
+    actor.require(removal_permission(row.status))?;
     citation::Entity::delete_by_id(id).exec(db).await?;
     audit::record(
         db,

@@ -27,6 +27,10 @@ impl Source {
     async fn url(&self) -> Option<&str> {
         self.0.url.as_deref()
     }
+    /// Version of the source record; `updateSource` and `deleteSource` take it.
+    async fn version(&self) -> i32 {
+        self.0.version
+    }
     /// Who published the document, when known.
     async fn publisher(&self) -> Option<&str> {
         self.0.publisher.as_deref()
