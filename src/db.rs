@@ -2,9 +2,10 @@
 
 use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use migration::{Migrator, MigratorTrait};
+use prometheus::Histogram;
 use sea_orm::sqlx::sqlite::{SqliteJournalMode, SqliteSynchronous};
 use sea_orm::{
     ConnectOptions, ConnectionTrait, Database, DatabaseConnection, DbBackend, DbErr, ExecResult,
@@ -54,6 +55,7 @@ pub async fn migrate(db: &DatabaseConnection, config: &Config) -> Result<(), Sta
 pub struct CountingConn {
     inner: DatabaseConnection,
     count: Arc<AtomicUsize>,
+    statement_seconds: Option<Histogram>,
 }
 
 impl CountingConn {
@@ -61,6 +63,16 @@ impl CountingConn {
         Self {
             inner,
             count: Arc::new(AtomicUsize::new(0)),
+            statement_seconds: None,
+        }
+    }
+
+    /// Like [`CountingConn::new`], also observing each statement's duration in
+    /// `statement_seconds`.
+    pub fn with_metrics(inner: DatabaseConnection, statement_seconds: Histogram) -> Self {
+        Self {
+            statement_seconds: Some(statement_seconds),
+            ..Self::new(inner)
         }
     }
 
@@ -77,6 +89,18 @@ impl CountingConn {
     fn tick(&self) {
         self.count.fetch_add(1, Ordering::Relaxed);
     }
+
+    /// Counts a statement and times it when a histogram is attached.
+    async fn run<T>(&self, statement: impl Future<Output = T>) -> T {
+        self.tick();
+        let Some(histogram) = &self.statement_seconds else {
+            return statement.await;
+        };
+        let started = Instant::now();
+        let result = statement.await;
+        histogram.observe(started.elapsed().as_secs_f64());
+        result
+    }
 }
 
 #[async_trait::async_trait]
@@ -86,22 +110,18 @@ impl ConnectionTrait for CountingConn {
     }
 
     async fn execute_raw(&self, stmt: Statement) -> Result<ExecResult, DbErr> {
-        self.tick();
-        self.inner.execute_raw(stmt).await
+        self.run(self.inner.execute_raw(stmt)).await
     }
 
     async fn execute_unprepared(&self, sql: &str) -> Result<ExecResult, DbErr> {
-        self.tick();
-        self.inner.execute_unprepared(sql).await
+        self.run(self.inner.execute_unprepared(sql)).await
     }
 
     async fn query_one_raw(&self, stmt: Statement) -> Result<Option<QueryResult>, DbErr> {
-        self.tick();
-        self.inner.query_one_raw(stmt).await
+        self.run(self.inner.query_one_raw(stmt)).await
     }
 
     async fn query_all_raw(&self, stmt: Statement) -> Result<Vec<QueryResult>, DbErr> {
-        self.tick();
-        self.inner.query_all_raw(stmt).await
+        self.run(self.inner.query_all_raw(stmt)).await
     }
 }

@@ -1,6 +1,8 @@
 //! POST and GET /graphql, following the GraphQL-over-HTTP specification for media types and
 //! status codes.
 
+use std::time::Instant;
+
 use actix_web::http::header::{self, HeaderValue};
 use actix_web::http::{Method, StatusCode};
 use actix_web::{HttpRequest, HttpResponse, web};
@@ -26,6 +28,7 @@ pub async fn handle(
     http: HttpRequest,
     gql: GraphQLRequest,
 ) -> HttpResponse {
+    let started = Instant::now();
     let Some(media) = response_media_type(&http) else {
         return HttpResponse::NotAcceptable()
             .content_type("text/plain")
@@ -46,11 +49,16 @@ pub async fn handle(
         .0
         .remove(SQL_STATEMENTS)
         .is_some_and(|v| v == Value::Boolean(true));
+    let operation = state.metrics.operation_label(&mut request);
+    super::request_span::record_operation(&operation);
     let viewer = viewer(&state, &http).await;
-    let db = CountingConn::new(state.db.clone());
+    let db = CountingConn::with_metrics(state.db.clone(), state.metrics.statement_duration());
     request = request.data(RequestState::new(db.clone(), viewer));
     let mut response = state.schema.execute(request).await;
     let statements = db.statements();
+    state
+        .metrics
+        .observe_graphql(&operation, &response, started.elapsed(), statements);
     tracing::debug!(
         sql_statements = statements,
         errors = response.errors.len(),

@@ -4,19 +4,22 @@ mod graphiql;
 mod graphql;
 mod health;
 mod metrics;
+mod request_span;
 
 use std::net::TcpListener;
 
 use actix_web::dev::Server;
-use actix_web::{App, HttpResponse, HttpServer, web};
+use actix_web::{App, HttpResponse, HttpServer, middleware, web};
 use sea_orm::DatabaseConnection;
 
 use crate::graphql::{AppSchema, build_schema};
+pub use metrics::Metrics;
 
 /// What every handler shares.
 pub struct AppState {
     pub db: DatabaseConnection,
     pub schema: AppSchema,
+    pub metrics: Metrics,
 }
 
 /// Largest request body accepted on /graphql.
@@ -51,15 +54,19 @@ pub fn server(
     db: DatabaseConnection,
     workers: usize,
 ) -> std::io::Result<Server> {
+    let metrics = Metrics::new().map_err(std::io::Error::other)?;
     let state = web::Data::new(AppState {
         db,
         schema: build_schema(),
+        metrics,
     });
     let mut server = HttpServer::new(move || {
         App::new()
             .app_data(state.clone())
             .app_data(web::PayloadConfig::new(MAX_BODY_BYTES))
-            .wrap(tracing_actix_web::TracingLogger::default())
+            .wrap(middleware::from_fn(request_span::middleware))
+            // Outermost, so the time counted includes the other middleware.
+            .wrap(middleware::from_fn(metrics::track_http))
             .configure(configure)
     })
     .listen(listener)?;

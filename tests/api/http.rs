@@ -95,3 +95,31 @@ async fn the_root_leads_to_graphiql() {
     assert_eq!(resp.status(), StatusCode::TEMPORARY_REDIRECT);
     assert_eq!(resp.headers()["location"], "/graphiql");
 }
+
+#[tokio::test]
+async fn every_response_carries_a_request_id() {
+    let app = spawn_app().await;
+    let given = app
+        .client
+        .get(format!("{}/healthz", app.address))
+        .header("x-request-id", "frontend-42:abc")
+        .send()
+        .await
+        .expect("reachable");
+    assert_eq!(given.headers()["x-request-id"], "frontend-42:abc");
+    let made = app.get("/healthz").await;
+    let id = made.headers()["x-request-id"]
+        .to_str()
+        .expect("ascii")
+        .to_owned();
+    assert!(uuid::Uuid::parse_str(&id).is_ok(), "{id}");
+    // An id that could break a log line is replaced, not echoed.
+    let hostile = app
+        .client
+        .get(format!("{}/healthz", app.address))
+        .header("x-request-id", "a b <script>")
+        .send()
+        .await
+        .expect("reachable");
+    assert_ne!(hostile.headers()["x-request-id"], "a b <script>");
+}
