@@ -163,12 +163,18 @@ async fn readiness_turns_503_while_the_database_is_away_and_recovers_without_res
 fn check_config_prints_the_settings_with_secrets_masked() {
     let out = Command::new(env!("CARGO_BIN_EXE_caregraph"))
         .args(["serve", "--check-config", "--bind", "127.0.0.1:9999"])
-        .env("DATABASE_URL", "postgres://caregraph:hunter2@db.internal:5432/caregraph")
+        .env(
+            "DATABASE_URL",
+            "postgres://caregraph:hunter2@db.internal:5432/caregraph",
+        )
         .output()
         .expect("run the binary");
     assert!(out.status.success());
     let stdout = String::from_utf8_lossy(&out.stdout);
-    assert!(stdout.contains("postgres://caregraph:***@db.internal:5432/caregraph"), "{stdout}");
+    assert!(
+        stdout.contains("postgres://caregraph:***@db.internal:5432/caregraph"),
+        "{stdout}"
+    );
     assert!(stdout.contains("127.0.0.1:9999"), "{stdout}");
     assert!(!stdout.contains("hunter2"), "{stdout}");
 }
