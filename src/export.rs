@@ -665,3 +665,24 @@ fn xml_chars(value: &str) -> std::borrow::Cow<'_, str> {
             .into()
     }
 }
+
+/// Whether `err` is only the reader having closed the pipe (`caregraph export | head`), which
+/// a command-line tool treats as a normal end. The writers wrap I/O errors in their own types.
+pub fn is_broken_pipe(err: &anyhow::Error) -> bool {
+    use std::io::ErrorKind::BrokenPipe;
+    err.chain().any(|cause| {
+        cause
+            .downcast_ref::<std::io::Error>()
+            .is_some_and(|e| e.kind() == BrokenPipe)
+            || cause
+                .downcast_ref::<serde_json::Error>()
+                .and_then(serde_json::Error::io_error_kind)
+                == Some(BrokenPipe)
+            || cause.downcast_ref::<csv::Error>().is_some_and(
+                |e| matches!(e.kind(), csv::ErrorKind::Io(io) if io.kind() == BrokenPipe),
+            )
+            || cause
+                .downcast_ref::<quick_xml::Error>()
+                .is_some_and(|e| matches!(e, quick_xml::Error::Io(io) if io.kind() == BrokenPipe))
+    })
+}

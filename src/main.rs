@@ -13,7 +13,7 @@ async fn main() -> ExitCode {
     match caregraph::cli::run(cli).await {
         Ok(()) => ExitCode::SUCCESS,
         // A reader that stops early (`caregraph export | head`) is not a failure.
-        Err(err) if is_broken_pipe(&err) => ExitCode::SUCCESS,
+        Err(err) if caregraph::export::is_broken_pipe(&err) => ExitCode::SUCCESS,
         Err(err) => {
             // One clear line for the operator; the full chain is in the log at debug level.
             tracing::debug!(error = ?err, "caregraph failed");
@@ -37,12 +37,4 @@ fn one_line(err: &anyhow::Error) -> String {
         }
     }
     line
-}
-
-fn is_broken_pipe(err: &anyhow::Error) -> bool {
-    err.chain().any(|cause| {
-        cause
-            .downcast_ref::<std::io::Error>()
-            .is_some_and(|io| io.kind() == std::io::ErrorKind::BrokenPipe)
-    })
 }
