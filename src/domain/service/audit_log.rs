@@ -1,6 +1,5 @@
 //! Reading the audit log, and reverting an event as a new, audited change.
 
-use chrono::Utc;
 use entity::{audit_event, citation, edge, node, source};
 use sea_orm::{
     ActiveModelBehavior, ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait,
@@ -13,6 +12,7 @@ use uuid::Uuid;
 use crate::domain::DomainError;
 use crate::domain::audit::{self, Snapshot, TargetType, insertable, to_json};
 use crate::domain::auth::{Actor, Permission};
+use crate::domain::service::versioned::Versioned;
 use sea_orm::PaginatorTrait;
 
 /// Newest first; `after` is the id of the last event of the previous page.
@@ -88,53 +88,12 @@ pub async fn revert(
     let id = event.target_id;
     let target = TargetType::parse(&event.target_type)
         .ok_or_else(|| DomainError::invalid("auditEventId", "unknown target type"))?;
+    let (before_ref, after_ref) = (before.as_ref(), after.as_ref());
     let (was, now) = match target {
-        TargetType::Node => {
-            restore::<node::Entity>(
-                db,
-                id,
-                before.as_ref(),
-                after.as_ref(),
-                |r| r.version,
-                |r, v| {
-                    r.version = v;
-                    r.updated_at = Utc::now();
-                },
-            )
-            .await?
-        }
-        TargetType::Edge => {
-            restore::<edge::Entity>(
-                db,
-                id,
-                before.as_ref(),
-                after.as_ref(),
-                |r| r.version,
-                |r, v| {
-                    r.version = v;
-                    r.updated_at = Utc::now();
-                },
-            )
-            .await?
-        }
-        TargetType::Source => {
-            restore::<source::Entity>(
-                db,
-                id,
-                before.as_ref(),
-                after.as_ref(),
-                |r| r.version,
-                |r, v| {
-                    r.version = v;
-                    r.updated_at = Utc::now();
-                },
-            )
-            .await?
-        }
-        TargetType::Citation => {
-            restore::<citation::Entity>(db, id, before.as_ref(), after.as_ref(), |_| 0, |_, _| {})
-                .await?
-        }
+        TargetType::Node => restore::<node::Entity>(db, id, before_ref, after_ref).await?,
+        TargetType::Edge => restore::<edge::Entity>(db, id, before_ref, after_ref).await?,
+        TargetType::Source => restore::<source::Entity>(db, id, before_ref, after_ref).await?,
+        TargetType::Citation => restore::<citation::Entity>(db, id, before_ref, after_ref).await?,
         TargetType::ApiToken => {
             return Err(DomainError::invalid(
                 "auditEventId",
@@ -152,16 +111,43 @@ pub async fn revert(
     audit::record(db, actor, "revert", target, id, was, now).await
 }
 
+/// How a revert tells whether a row changed since an event, and stamps the restored row.
+trait Restorable: EntityTrait {
+    fn version(row: &Self::Model) -> i32;
+    fn restamp(row: &mut Self::Model, version: i32);
+}
+
+macro_rules! restorable {
+    ($($module:ident),*) => {
+        $(impl Restorable for $module::Entity {
+            fn version(row: &Self::Model) -> i32 {
+                <Self as Versioned>::version(row)
+            }
+            fn restamp(row: &mut Self::Model, version: i32) {
+                <Self as Versioned>::restamp(row, version);
+            }
+        })*
+    };
+}
+
+restorable!(node, edge, source);
+
+/// Citations are only ever added or removed, never changed: there is no version to compare.
+impl Restorable for citation::Entity {
+    fn version(_: &Self::Model) -> i32 {
+        0
+    }
+    fn restamp(_: &mut Self::Model, _: i32) {}
+}
+
 async fn restore<E>(
     db: &impl ConnectionTrait,
     id: Uuid,
     before: Option<&Snapshot>,
     after: Option<&Snapshot>,
-    version_of: impl Fn(&E::Model) -> i32,
-    set_version: impl Fn(&mut E::Model, i32),
 ) -> Result<(Option<Snapshot>, Option<Snapshot>), DomainError>
 where
-    E: EntityTrait,
+    E: Restorable,
     E::Model: Serialize + DeserializeOwned + IntoActiveModel<E::ActiveModel> + Clone,
     E::ActiveModel: ActiveModelTrait<Entity = E> + ActiveModelBehavior + Send,
     <E::PrimaryKey as PrimaryKeyTrait>::ValueType: From<Uuid>,
@@ -179,10 +165,10 @@ where
     match (&current, after) {
         (Some(cur), Some(a)) => {
             let left = decode(a)?;
-            if version_of(cur) != version_of(&left) {
+            if E::version(cur) != E::version(&left) {
                 return Err(DomainError::Conflict {
-                    expected: version_of(&left),
-                    found: version_of(cur),
+                    expected: E::version(&left),
+                    found: E::version(cur),
                 });
             }
         }
@@ -194,7 +180,7 @@ where
         (Some(cur), None) => {
             return Err(DomainError::Conflict {
                 expected: 0,
-                found: version_of(cur),
+                found: E::version(cur),
             });
         }
         (None, None) => {}
@@ -228,7 +214,7 @@ where
         // Undo a change.
         (Some(cur), Some(b)) => {
             let mut row = decode(b)?;
-            set_version(&mut row, version_of(&cur) + 1);
+            E::restamp(&mut row, E::version(&cur) + 1);
             insertable::<_, E::ActiveModel>(row.clone())
                 .update(db)
                 .await?;

@@ -4,7 +4,7 @@
 use chrono::Utc;
 use entity::sea_orm_active_enums::{Predicate, Status, TreatmentPlace};
 use entity::{citation, edge, node};
-use sea_orm::{ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter};
+use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter};
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
@@ -209,29 +209,10 @@ pub async fn save(
     actor: &Actor,
     action: &str,
     before: &edge::Model,
-    mut row: edge::Model,
+    row: edge::Model,
     reason: Option<String>,
 ) -> Result<edge::Model, DomainError> {
-    row.version = before.version + 1;
-    row.updated_at = Utc::now();
-    insertable::<_, edge::ActiveModel>(row.clone())
-        .update(db)
-        .await?;
-    let after = Snapshot {
-        reason,
-        ..Snapshot::of(&row)
-    };
-    audit::record(
-        db,
-        actor,
-        action,
-        TargetType::Edge,
-        row.id,
-        Some(Snapshot::of(before)),
-        Some(after),
-    )
-    .await?;
-    Ok(row)
+    versioned::save::<edge::Entity>(db, actor, action, before, row, reason).await
 }
 
 pub async fn update(

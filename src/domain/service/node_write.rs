@@ -4,9 +4,7 @@
 use chrono::Utc;
 use entity::sea_orm_active_enums::{NodeKind, Status, TreatmentType};
 use entity::{citation, edge, node};
-use sea_orm::{
-    ActiveModelTrait, ColumnTrait, Condition, ConnectionTrait, EntityTrait, QueryFilter,
-};
+use sea_orm::{ColumnTrait, Condition, ConnectionTrait, EntityTrait, QueryFilter};
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
@@ -211,29 +209,10 @@ pub async fn save(
     actor: &Actor,
     action: &str,
     before: &node::Model,
-    mut row: node::Model,
+    row: node::Model,
     reason: Option<String>,
 ) -> Result<node::Model, DomainError> {
-    row.version = before.version + 1;
-    row.updated_at = Utc::now();
-    insertable::<_, node::ActiveModel>(row.clone())
-        .update(db)
-        .await?;
-    let after = Snapshot {
-        reason,
-        ..Snapshot::of(&row)
-    };
-    audit::record(
-        db,
-        actor,
-        action,
-        TargetType::Node,
-        row.id,
-        Some(Snapshot::of(before)),
-        Some(after),
-    )
-    .await?;
-    Ok(row)
+    versioned::save::<node::Entity>(db, actor, action, before, row, reason).await
 }
 
 pub async fn update(

@@ -102,22 +102,7 @@ pub async fn update(
         validate::optional_text("publisher", publisher.as_deref(), 200)?;
         row.publisher = publisher;
     }
-    row.version = version + 1;
-    row.updated_at = Utc::now();
-    insertable::<_, source::ActiveModel>(row.clone())
-        .update(db)
-        .await?;
-    audit::record(
-        db,
-        actor,
-        "update_source",
-        TargetType::Source,
-        id,
-        Some(Snapshot::of(&before)),
-        Some(Snapshot::of(&row)),
-    )
-    .await?;
-    Ok(row)
+    versioned::save::<source::Entity>(db, actor, "update_source", &before, row, None).await
 }
 
 /// Deletes a source and, by cascade, every citation of it; the event keeps them.

@@ -5,12 +5,17 @@
 //! the lock (on PostgreSQL the row lock, on SQLite the write lock), so of two writers holding
 //! the same version exactly one proceeds and the other gets CONFLICT, on both databases.
 
+use chrono::Utc;
 use entity::{edge, node, source};
 use sea_orm::sea_query::{Expr, ExprTrait};
+use sea_orm::{ActiveModelBehavior, ActiveModelTrait, IntoActiveModel};
 use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, PrimaryKeyTrait, QueryFilter};
+use serde::Serialize;
 use uuid::Uuid;
 
 use crate::domain::DomainError;
+use crate::domain::audit::{self, Snapshot, TargetType, insertable};
+use crate::domain::auth::Actor;
 
 /// A table whose rows carry a version.
 pub trait Versioned: EntityTrait {
@@ -20,12 +25,25 @@ pub trait Versioned: EntityTrait {
     fn version_col() -> Self::Column;
     fn version(row: &Self::Model) -> i32;
     fn set_version(row: &mut Self::Model, version: i32);
+    /// The audit log's name for this table.
+    const TARGET: TargetType;
+    fn id_of(row: &Self::Model) -> Uuid;
+    /// Stamps a row about to be saved: its new version and the time.
+    fn restamp(row: &mut Self::Model, version: i32);
 }
 
 macro_rules! versioned {
-    ($module:ident, $what:literal) => {
+    ($module:ident, $what:literal, $target:ident) => {
         impl Versioned for $module::Entity {
             const WHAT: &'static str = $what;
+            const TARGET: TargetType = TargetType::$target;
+            fn id_of(row: &Self::Model) -> Uuid {
+                row.id
+            }
+            fn restamp(row: &mut Self::Model, version: i32) {
+                row.version = version;
+                row.updated_at = Utc::now();
+            }
             fn id_col() -> Self::Column {
                 $module::Column::Id
             }
@@ -42,9 +60,9 @@ macro_rules! versioned {
     };
 }
 
-versioned!(node, "node");
-versioned!(edge, "link");
-versioned!(source, "source");
+versioned!(node, "node", Node);
+versioned!(edge, "link", Edge);
+versioned!(source, "source", Source);
 
 /// Claims version `expected` of row `id`; returns the row as it was at that version (the
 /// "before" of the write). NOT_FOUND when there is no such row, CONFLICT with the current
@@ -77,4 +95,40 @@ where
             Ok(row)
         }
     }
+}
+
+/// Saves `row` (claimed from `before`) as the next version and records the audit event;
+/// `reason` goes into the event (a rejection's why).
+pub async fn save<E>(
+    db: &impl ConnectionTrait,
+    actor: &Actor,
+    action: &str,
+    before: &E::Model,
+    mut row: E::Model,
+    reason: Option<String>,
+) -> Result<E::Model, DomainError>
+where
+    E: Versioned,
+    E::Model: Serialize + IntoActiveModel<E::ActiveModel> + Clone,
+    E::ActiveModel: ActiveModelTrait<Entity = E> + ActiveModelBehavior + Send,
+{
+    E::restamp(&mut row, E::version(before) + 1);
+    insertable::<_, E::ActiveModel>(row.clone())
+        .update(db)
+        .await?;
+    let after = Snapshot {
+        reason,
+        ..Snapshot::of(&row)
+    };
+    audit::record(
+        db,
+        actor,
+        action,
+        E::TARGET,
+        E::id_of(&row),
+        Some(Snapshot::of(before)),
+        Some(after),
+    )
+    .await?;
+    Ok(row)
 }

@@ -84,14 +84,6 @@ pub(crate) struct UpdateNodeInput {
     pub snomed_ct: MaybeUndefined<String>,
 }
 
-fn patch<T>(v: MaybeUndefined<T>) -> Option<Option<T>> {
-    match v {
-        MaybeUndefined::Undefined => None,
-        MaybeUndefined::Null => Some(None),
-        MaybeUndefined::Value(x) => Some(Some(x)),
-    }
-}
-
 #[derive(Default)]
 pub struct NodeMutation;
 
@@ -140,10 +132,10 @@ impl NodeMutation {
             slug: input.slug,
             name: input.name,
             synonyms: input.synonyms,
-            summary: patch(input.summary),
-            treatment_type: patch(input.treatment_type).map(|o| o.map(Into::into)),
-            icd10cm: patch(input.icd10cm),
-            snomed_ct: patch(input.snomed_ct),
+            summary: input.summary.into(),
+            treatment_type: input.treatment_type.map_value(Into::into).into(),
+            icd10cm: input.icd10cm.into(),
+            snomed_ct: input.snomed_ct.into(),
         };
         let row = gql(tx::write(state.db.pool(), move |txn| {
             Box::pin(async move { node_write::update(txn, &actor, id, version, p).await })

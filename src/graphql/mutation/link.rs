@@ -62,14 +62,6 @@ pub(crate) struct UpdateLinkInput {
     pub note: MaybeUndefined<String>,
 }
 
-fn patch<T>(v: MaybeUndefined<T>) -> Option<Option<T>> {
-    match v {
-        MaybeUndefined::Undefined => None,
-        MaybeUndefined::Null => Some(None),
-        MaybeUndefined::Value(x) => Some(Some(x)),
-    }
-}
-
 /// The link with both ends, read in the same transaction as the write.
 pub(crate) async fn with_ends(
     db: &impl ConnectionTrait,
@@ -139,11 +131,11 @@ impl LinkMutation {
         let version = input.version;
         let p = LinkPatch {
             negated: input.negated,
-            place: patch(input.place).map(|o| o.map(Into::into)),
-            timing: patch(input.timing),
-            circumstance: patch(input.circumstance),
-            how_to: patch(input.how_to),
-            note: patch(input.note),
+            place: input.place.map_value(Into::into).into(),
+            timing: input.timing.into(),
+            circumstance: input.circumstance.into(),
+            how_to: input.how_to.into(),
+            note: input.note.into(),
         };
         gql(tx::write(state.db.pool(), move |txn| {
             Box::pin(async move {

@@ -53,14 +53,6 @@ pub(crate) struct AddCitationInput {
     pub citation: CitationInput,
 }
 
-fn opt<T>(v: MaybeUndefined<T>) -> Option<Option<T>> {
-    match v {
-        MaybeUndefined::Undefined => None,
-        MaybeUndefined::Null => Some(None),
-        MaybeUndefined::Value(x) => Some(Some(x)),
-    }
-}
-
 #[derive(Default)]
 pub struct SourceMutation;
 
@@ -105,8 +97,8 @@ impl SourceMutation {
             input.version,
             SourceFields {
                 title: input.title,
-                url: opt(input.url),
-                publisher: opt(input.publisher),
+                url: input.url.into(),
+                publisher: input.publisher.into(),
             },
         );
         let row = gql(tx::write(state.db.pool(), move |txn| {
