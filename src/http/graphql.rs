@@ -8,7 +8,6 @@ use actix_web::http::{Method, StatusCode};
 use actix_web::{HttpRequest, HttpResponse, web};
 use async_graphql::parser::types::{DocumentOperations, OperationType};
 use async_graphql::{Request, Response, Value};
-use async_graphql_actix_web::GraphQLRequest;
 
 use super::AppState;
 use crate::db::CountingConn;
@@ -26,7 +25,7 @@ const SQL_STATEMENTS: &str = "sqlStatements";
 pub async fn handle(
     state: web::Data<AppState>,
     http: HttpRequest,
-    gql: GraphQLRequest,
+    body: web::Bytes,
 ) -> HttpResponse {
     let started = Instant::now();
     let Some(media) = response_media_type(&http) else {
@@ -36,7 +35,10 @@ pub async fn handle(
                 "/graphql answers {GRAPHQL_RESPONSE_JSON} or {JSON}"
             ));
     };
-    let mut request = gql.into_inner();
+    let mut request = match super::graphql_request::read(&http, &body) {
+        Ok(request) => request,
+        Err(refusal) => return *refusal,
+    };
     // A GET must never change anything: browsers and caches send GETs on their own.
     if http.method() == Method::GET && is_mutation(&request) {
         return HttpResponse::MethodNotAllowed()

@@ -2,6 +2,7 @@
 
 mod graphiql;
 mod graphql;
+mod graphql_request;
 mod health;
 mod metrics;
 mod request_span;

@@ -132,3 +132,66 @@ async fn unsupported_accept_and_methods_are_refused() {
     let data = app.data("{ sources { title } }", json!({})).await;
     assert_eq!(data["sources"][0]["title"], "Back Pain After An Epidural");
 }
+
+#[tokio::test]
+async fn bodies_are_read_strictly_and_refused_with_the_right_status() {
+    let app = spawn_app().await;
+    let post = |content_type: &'static str, body: Vec<u8>| {
+        app.client
+            .post(format!("{}/graphql", app.address))
+            .header("content-type", content_type)
+            .body(body)
+            .send()
+    };
+    // Too large: refused before it is parsed.
+    let huge = format!(
+        r#"{{"query":"{{ sources {{ title }} }}","variables":{{"x":"{}"}}}}"#,
+        "a".repeat(1_000_000)
+    );
+    assert_eq!(
+        post("application/json", huge.into_bytes())
+            .await
+            .expect("reachable")
+            .status(),
+        StatusCode::PAYLOAD_TOO_LARGE
+    );
+    // A content type a browser may send cross-site without asking is not accepted.
+    let resp = post(
+        "text/plain",
+        br#"{"query":"{ sources { title } }"}"#.to_vec(),
+    )
+    .await
+    .expect("reachable");
+    assert_eq!(resp.status(), StatusCode::UNSUPPORTED_MEDIA_TYPE);
+    assert!(resp.headers().contains_key("accept-post"));
+    let resp = post("application/x-www-form-urlencoded", b"query=x".to_vec())
+        .await
+        .expect("reachable");
+    assert_eq!(resp.status(), StatusCode::UNSUPPORTED_MEDIA_TYPE);
+    // Not an object, a batch, invalid UTF-8: 400 with a reason.
+    for body in [
+        b"[1,2]".to_vec(),
+        b"42".to_vec(),
+        vec![0xff, 0xfe],
+        br#"[{"query":"{ sources { title } }"}]"#.to_vec(),
+    ] {
+        let resp = post("application/json", body).await.expect("reachable");
+        assert_eq!(resp.status(), StatusCode::BAD_REQUEST);
+        assert!(!resp.text().await.expect("body").is_empty());
+    }
+    // application/graphql carries the bare document.
+    let resp = post("application/graphql", b"{ sources { title } }".to_vec())
+        .await
+        .expect("reachable");
+    assert_eq!(resp.status(), StatusCode::OK);
+    let body: serde_json::Value = resp.json().await.expect("json");
+    assert_eq!(
+        body["data"]["sources"][0]["title"],
+        "Back Pain After An Epidural"
+    );
+    // And the server keeps serving.
+    assert_eq!(
+        app.data("{ sources { title } }", json!({})).await["sources"][0]["title"],
+        "Back Pain After An Epidural"
+    );
+}
