@@ -196,25 +196,6 @@ pub async fn create(
     Ok(row)
 }
 
-pub async fn claim(
-    db: &impl ConnectionTrait,
-    id: Uuid,
-    version: i32,
-) -> Result<edge::Model, DomainError> {
-    versioned::claim::<edge::Entity>(db, id, version).await
-}
-
-pub async fn save(
-    db: &impl ConnectionTrait,
-    actor: &Actor,
-    action: &str,
-    before: &edge::Model,
-    row: edge::Model,
-    reason: Option<String>,
-) -> Result<edge::Model, DomainError> {
-    versioned::save::<edge::Entity>(db, actor, action, before, row, reason).await
-}
-
 pub async fn update(
     db: &impl ConnectionTrait,
     actor: &Actor,
@@ -222,7 +203,7 @@ pub async fn update(
     version: i32,
     patch: LinkPatch,
 ) -> Result<edge::Model, DomainError> {
-    let before = claim(db, id, version).await?;
+    let before = versioned::claim::<edge::Entity>(db, id, version).await?;
     let mut row = before.clone();
     if row.status == Status::Published {
         let edited = LinkAttributes::pending(&row)
@@ -239,7 +220,7 @@ pub async fn update(
             row.status = Status::Draft;
         }
     }
-    save(db, actor, "update_link", &before, row, None).await
+    versioned::save::<edge::Entity>(db, actor, "update_link", &before, row, None).await
 }
 
 /// Removes a link and its citations; the audit event keeps them for a revert.
@@ -253,7 +234,7 @@ pub async fn delete(
     if let Some(row) = edge::Entity::find_by_id(id).one(db).await? {
         actor.require(super::source_write::removal_permission(row.status))?;
     }
-    let before = claim(db, id, version).await?;
+    let before = versioned::claim::<edge::Entity>(db, id, version).await?;
     let cites = citation::Entity::find()
         .filter(citation::Column::EdgeId.eq(id))
         .all(db)

@@ -194,27 +194,6 @@ pub async fn create(
     Ok(row)
 }
 
-/// Claims `version` of node `id`: the row as it was, or NOT_FOUND / CONFLICT.
-pub async fn claim(
-    db: &impl ConnectionTrait,
-    id: Uuid,
-    version: i32,
-) -> Result<node::Model, DomainError> {
-    versioned::claim::<node::Entity>(db, id, version).await
-}
-
-/// Saves `row` (already claimed) at the next version, and records the event.
-pub async fn save(
-    db: &impl ConnectionTrait,
-    actor: &Actor,
-    action: &str,
-    before: &node::Model,
-    row: node::Model,
-    reason: Option<String>,
-) -> Result<node::Model, DomainError> {
-    versioned::save::<node::Entity>(db, actor, action, before, row, reason).await
-}
-
 pub async fn update(
     db: &impl ConnectionTrait,
     actor: &Actor,
@@ -222,7 +201,7 @@ pub async fn update(
     version: i32,
     patch: NodePatch,
 ) -> Result<node::Model, DomainError> {
-    let before = claim(db, id, version).await?;
+    let before = versioned::claim::<node::Entity>(db, id, version).await?;
     let mut row = before.clone();
     if let Some(slug) = &patch.slug
         && *slug != row.slug
@@ -252,7 +231,7 @@ pub async fn update(
             row.status = Status::Draft;
         }
     }
-    save(db, actor, "update_node", &before, row, None).await
+    versioned::save::<node::Entity>(db, actor, "update_node", &before, row, None).await
 }
 
 /// Deletes a node with its edges and citations (the database cascades); the audit event
@@ -263,7 +242,7 @@ pub async fn delete(
     id: Uuid,
     version: i32,
 ) -> Result<(), DomainError> {
-    let before = claim(db, id, version).await?;
+    let before = versioned::claim::<node::Entity>(db, id, version).await?;
     let edges = edge::Entity::find()
         .filter(
             Condition::any()

@@ -73,14 +73,6 @@ pub async fn create(
     Ok(row)
 }
 
-async fn claim(
-    db: &impl ConnectionTrait,
-    id: Uuid,
-    version: i32,
-) -> Result<source::Model, DomainError> {
-    versioned::claim::<source::Entity>(db, id, version).await
-}
-
 pub async fn update(
     db: &impl ConnectionTrait,
     actor: &Actor,
@@ -88,7 +80,7 @@ pub async fn update(
     version: i32,
     fields: SourceFields,
 ) -> Result<source::Model, DomainError> {
-    let before = claim(db, id, version).await?;
+    let before = versioned::claim::<source::Entity>(db, id, version).await?;
     let mut row = before.clone();
     if let Some(title) = fields.title {
         validate::text_line("title", &title, 300)?;
@@ -112,7 +104,7 @@ pub async fn delete(
     id: Uuid,
     version: i32,
 ) -> Result<(), DomainError> {
-    let before = claim(db, id, version).await?;
+    let before = versioned::claim::<source::Entity>(db, id, version).await?;
     let cites = citation::Entity::find()
         .filter(citation::Column::SourceId.eq(id))
         .all(db)

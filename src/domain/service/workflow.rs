@@ -9,8 +9,9 @@ use sea_orm::sea_query::Expr;
 use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter};
 use uuid::Uuid;
 
-use super::edge_write::{self, LinkAttributes};
-use super::node_write::{self, NodeContent};
+use super::edge_write::LinkAttributes;
+use super::node_write::NodeContent;
+use super::versioned;
 use crate::domain::DomainError;
 use crate::domain::auth::Actor;
 
@@ -88,7 +89,7 @@ pub async fn apply(
     let is_node = node::Entity::find_by_id(id).one(db).await?.is_some();
     let publishing = step == Step::Publish;
     if is_node {
-        let before = node_write::claim(db, id, version).await?;
+        let before = versioned::claim::<node::Entity>(db, id, version).await?;
         let (status, pending_status) = next(before.status, before.pending_status, step)?;
         let mut row = before.clone();
         if publishing
@@ -106,10 +107,11 @@ pub async fn apply(
             stamp(&mut row.reviewed_by, &mut row.reviewed_at, actor);
             publish_citations(db, citation::Column::NodeId, id).await?;
         }
-        let row = node_write::save(db, actor, step.action(), &before, row, reason).await?;
+        let row =
+            versioned::save::<node::Entity>(db, actor, step.action(), &before, row, reason).await?;
         return Ok(Reviewed::Node(row));
     }
-    let before = edge_write::claim(db, id, version).await?;
+    let before = versioned::claim::<edge::Entity>(db, id, version).await?;
     let (status, pending_status) = next(before.status, before.pending_status, step)?;
     let mut row = before.clone();
     if publishing
@@ -128,7 +130,7 @@ pub async fn apply(
         publish_citations(db, citation::Column::EdgeId, id).await?;
     }
     Ok(Reviewed::Edge(
-        edge_write::save(db, actor, step.action(), &before, row, reason).await?,
+        versioned::save::<edge::Entity>(db, actor, step.action(), &before, row, reason).await?,
     ))
 }
 
