@@ -234,25 +234,13 @@ pub async fn delete(
     if let Some(row) = edge::Entity::find_by_id(id).one(db).await? {
         actor.require(super::source_write::removal_permission(row.status))?;
     }
-    let before = versioned::claim::<edge::Entity>(db, id, version).await?;
-    let cites = citation::Entity::find()
-        .filter(citation::Column::EdgeId.eq(id))
-        .all(db)
-        .await?;
-    edge::Entity::delete_by_id(id).exec(db).await?;
-    let snapshot = Snapshot {
-        citations: cites.iter().map(to_json).collect(),
-        ..Snapshot::of(&before)
-    };
-    audit::record(
+    versioned::delete_with_citations::<edge::Entity>(
         db,
         actor,
         "unlink",
-        TargetType::Edge,
         id,
-        Some(snapshot),
-        None,
+        version,
+        citation::Column::EdgeId,
     )
-    .await?;
-    Ok(())
+    .await
 }

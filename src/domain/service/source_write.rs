@@ -104,27 +104,15 @@ pub async fn delete(
     id: Uuid,
     version: i32,
 ) -> Result<(), DomainError> {
-    let before = versioned::claim::<source::Entity>(db, id, version).await?;
-    let cites = citation::Entity::find()
-        .filter(citation::Column::SourceId.eq(id))
-        .all(db)
-        .await?;
-    source::Entity::delete_by_id(id).exec(db).await?;
-    let snapshot = Snapshot {
-        citations: cites.iter().map(to_json).collect(),
-        ..Snapshot::of(&before)
-    };
-    audit::record(
+    versioned::delete_with_citations::<source::Entity>(
         db,
         actor,
         "delete_source",
-        TargetType::Source,
         id,
-        Some(snapshot),
-        None,
+        version,
+        citation::Column::SourceId,
     )
-    .await?;
-    Ok(())
+    .await
 }
 
 /// Removing content readers see is a review decision; removing a draft is editing.

@@ -6,7 +6,7 @@
 //! the same version exactly one proceeds and the other gets CONFLICT, on both databases.
 
 use chrono::Utc;
-use entity::{edge, node, source};
+use entity::{citation, edge, node, source};
 use sea_orm::sea_query::{Expr, ExprTrait};
 use sea_orm::{ActiveModelBehavior, ActiveModelTrait, IntoActiveModel};
 use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, PrimaryKeyTrait, QueryFilter};
@@ -131,4 +131,33 @@ where
     )
     .await?;
     Ok(row)
+}
+
+/// Deletes row `id` (claimed at `version`) and, by cascade, the citations whose `cited_by`
+/// column points at it; the audit event keeps them, so a revert can bring them back.
+pub async fn delete_with_citations<E>(
+    db: &impl ConnectionTrait,
+    actor: &Actor,
+    action: &str,
+    id: Uuid,
+    version: i32,
+    cited_by: citation::Column,
+) -> Result<(), DomainError>
+where
+    E: Versioned,
+    E::Model: Serialize,
+    <E::PrimaryKey as PrimaryKeyTrait>::ValueType: From<Uuid>,
+{
+    let before = claim::<E>(db, id, version).await?;
+    let cites = citation::Entity::find()
+        .filter(cited_by.eq(id))
+        .all(db)
+        .await?;
+    E::delete_by_id(id).exec(db).await?;
+    let snapshot = Snapshot {
+        citations: cites.iter().map(audit::to_json).collect(),
+        ..Snapshot::of(&before)
+    };
+    audit::record(db, actor, action, E::TARGET, id, Some(snapshot), None).await?;
+    Ok(())
 }
