@@ -73,7 +73,7 @@ pub fn check(subject: NodeKind, predicate: Predicate, object: NodeKind) -> Resul
     }
     let shapes: Vec<String> = allowed
         .by_ref()
-        .map(|r| format!("{} to a {}", kind_name(r.subject), kind_name(r.object)))
+        .map(|r| format!("{} to a {}", r.subject.to_value(), r.object.to_value()))
         .collect();
     Err(DomainError::invalid(
         "predicate",
@@ -81,20 +81,10 @@ pub fn check(subject: NodeKind, predicate: Predicate, object: NodeKind) -> Resul
             "{} joins a {}, not a {} to a {}",
             predicate.to_value(),
             shapes.join(" or a "),
-            kind_name(subject),
-            kind_name(object),
+            subject.to_value(),
+            object.to_value(),
         ),
     ))
-}
-
-pub fn kind_name(kind: NodeKind) -> &'static str {
-    match kind {
-        NodeKind::Condition => "CONDITION",
-        NodeKind::Cause => "CAUSE",
-        NodeKind::Symptom => "SYMPTOM",
-        NodeKind::Risk => "RISK",
-        NodeKind::Treatment => "TREATMENT",
-    }
 }
 
 #[cfg(test)]

@@ -21,7 +21,6 @@ const MAX_BATCH: usize = 5000;
 pub struct RequestState {
     pub db: CountingConn,
     pub viewer: Viewer,
-    pub visibility: Visibility,
     links: DataLoader<LinksLoader>,
     citations: DataLoader<CitationsLoader>,
     /// Bumped each time a resolver asks a loader for a key; see `settle`.
@@ -37,9 +36,13 @@ impl RequestState {
             citations: loader(CitationsLoader::new(db.clone(), visibility), &activity),
             db,
             viewer,
-            visibility,
             activity,
         }
+    }
+
+    /// What the caller may read: published content only, or drafts too.
+    pub fn visibility(&self) -> Visibility {
+        self.viewer.visibility()
     }
 
     /// The caller, when they hold `permission`; UNAUTHENTICATED or FORBIDDEN otherwise.

@@ -40,7 +40,7 @@ pub async fn handle(
         Err(refusal) => return *refusal,
     };
     // A GET must never change anything: browsers and caches send GETs on their own.
-    if http.method() == Method::GET && is_mutation(&request) {
+    if http.method() == Method::GET && is_mutation(&mut request) {
         return HttpResponse::MethodNotAllowed()
             .insert_header((header::ALLOW, "POST"))
             .content_type("text/plain")
@@ -130,11 +130,14 @@ fn response_media_type(http: &HttpRequest) -> Option<&'static str> {
     }
 }
 
-fn is_mutation(request: &Request) -> bool {
-    let Ok(doc) = async_graphql::parser::parse_query(&request.query) else {
+/// Parses through `Request::parsed_query`, which keeps the document for execution, so a GET is
+/// parsed once.
+fn is_mutation(request: &mut Request) -> bool {
+    let name = request.operation_name.clone();
+    let Ok(doc) = request.parsed_query() else {
         return false;
     };
-    let ty = match (&doc.operations, request.operation_name.as_deref()) {
+    let ty = match (&doc.operations, name.as_deref()) {
         (DocumentOperations::Single(op), _) => Some(op.node.ty),
         (DocumentOperations::Multiple(ops), Some(name)) => ops.get(name).map(|op| op.node.ty),
         (DocumentOperations::Multiple(ops), None) => ops.values().next().map(|op| op.node.ty),

@@ -22,7 +22,7 @@ async fn by_slug<T: From<NodeRef>>(
     slug: &str,
 ) -> Result<Option<T>> {
     let state = state(ctx)?;
-    let row = nodes::by_slug(&state.db, Some(kind), slug, state.visibility)
+    let row = nodes::by_slug(&state.db, Some(kind), slug, state.visibility())
         .await
         .map_err(|e| e.extend())?;
     Ok(row.map(|r| T::from(Arc::new(r))))

@@ -24,7 +24,7 @@ impl NodeQuery {
         let id = Uuid::parse_str(&id)
             .map_err(|_| bad_input("id", format!("{:?} is not a node id (a UUID)", id.as_str())))?;
         let state = state(ctx)?;
-        let row = nodes::by_id(&state.db, id, state.visibility)
+        let row = nodes::by_id(&state.db, id, state.visibility())
             .await
             .map_err(|e| e.extend())?;
         Ok(row.map(|r| Node::from(Arc::new(r))))

@@ -74,7 +74,7 @@ pub(crate) async fn node_page<T: From<NodeRef>>(
         name_contains,
         order,
         direction,
-        visibility: state.visibility,
+        visibility: state.visibility(),
     };
     let limit = u64::try_from(first).unwrap_or(0);
     let (rows, has_next_page) = query

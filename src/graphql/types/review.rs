@@ -17,7 +17,7 @@ use crate::graphql::loaders::CitedBy;
 /// `value` for content teams, `None` for anonymous readers.
 pub(crate) fn for_content_teams<T>(ctx: &Context<'_>, value: Option<T>) -> Option<T> {
     match state(ctx) {
-        Ok(s) if s.visibility == Visibility::Everything => value,
+        Ok(s) if s.visibility() == Visibility::Everything => value,
         _ => None,
     }
 }
