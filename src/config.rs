@@ -5,6 +5,12 @@ use std::time::Duration;
 
 use clap::{Args, ValueEnum};
 
+mod guard;
+mod limits;
+
+pub use guard::GuardConfig;
+pub use limits::LimitsConfig;
+
 /// Settings shared by every subcommand. Each flag falls back to the environment variable
 /// named beside it.
 #[derive(Clone, Args)]
@@ -78,6 +84,12 @@ pub struct ServeConfig {
     /// Load the bundled article graph when the database holds no nodes yet.
     #[arg(long, env = "CAREGRAPH_SEED_ON_EMPTY", default_value_t = true, action = clap::ArgAction::Set)]
     pub seed_on_empty: bool,
+
+    #[command(flatten)]
+    pub limits: LimitsConfig,
+
+    #[command(flatten)]
+    pub guard: GuardConfig,
 }
 
 impl Default for ServeConfig {
@@ -86,6 +98,8 @@ impl Default for ServeConfig {
             bind: SocketAddr::from(([127, 0, 0, 1], 8080)),
             workers: 0,
             seed_on_empty: true,
+            limits: LimitsConfig::default(),
+            guard: GuardConfig::default(),
         }
     }
 }

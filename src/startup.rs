@@ -34,7 +34,7 @@ impl Application {
             addr: serve.bind,
             source,
         })?;
-        let server = http::server(listener, db.clone(), serve.workers).map_err(|source| {
+        let server = http::server(listener, db.clone(), serve).map_err(|source| {
             StartupError::Bind {
                 addr: serve.bind,
                 source,

@@ -18,6 +18,15 @@ pub mod code {
     pub const GRAPHQL_PARSE_FAILED: &str = "GRAPHQL_PARSE_FAILED";
     /// The document does not fit the schema (unknown field, wrong argument or variable type…).
     pub const GRAPHQL_VALIDATION_FAILED: &str = "GRAPHQL_VALIDATION_FAILED";
+    /// The request exceeds a configured limit; `extensions.limit` names it and
+    /// `extensions.max` gives its value.
+    pub const LIMIT_EXCEEDED: &str = "LIMIT_EXCEEDED";
+    /// The request ran longer than the execution time limit and was stopped.
+    pub const TIMEOUT: &str = "TIMEOUT";
+    /// Too many requests from this client; retry after `Retry-After` seconds.
+    pub const RATE_LIMITED: &str = "RATE_LIMITED";
+    /// The database cannot be reached right now; retry later.
+    pub const SERVICE_UNAVAILABLE: &str = "SERVICE_UNAVAILABLE";
 }
 
 impl ErrorExtensions for DomainError {

@@ -13,6 +13,7 @@ use actix_web::dev::Server;
 use actix_web::{App, HttpResponse, HttpServer, middleware, web};
 use sea_orm::DatabaseConnection;
 
+use crate::config::ServeConfig;
 use crate::graphql::{AppSchema, build_schema};
 pub use metrics::Metrics;
 
@@ -21,6 +22,7 @@ pub struct AppState {
     pub db: DatabaseConnection,
     pub schema: AppSchema,
     pub metrics: Metrics,
+    pub config: ServeConfig,
 }
 
 /// Largest request body accepted on /graphql.
@@ -53,13 +55,14 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
 pub fn server(
     listener: TcpListener,
     db: DatabaseConnection,
-    workers: usize,
+    config: &ServeConfig,
 ) -> std::io::Result<Server> {
     let metrics = Metrics::new().map_err(std::io::Error::other)?;
     let state = web::Data::new(AppState {
         db,
         schema: build_schema(),
         metrics,
+        config: config.clone(),
     });
     let mut server = HttpServer::new(move || {
         App::new()
@@ -71,8 +74,8 @@ pub fn server(
             .configure(configure)
     })
     .listen(listener)?;
-    if workers > 0 {
-        server = server.workers(workers);
+    if config.workers > 0 {
+        server = server.workers(config.workers);
     }
     Ok(server.run())
 }

@@ -90,6 +90,7 @@ async fn readiness_turns_503_while_the_database_is_away_and_recovers_without_res
         bind: "127.0.0.1:0".parse().expect("addr"),
         workers: 1,
         seed_on_empty: true,
+    ..Default::default()
     };
     let app = caregraph::startup::Application::build(&config, &serve)
         .await
