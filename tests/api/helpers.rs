@@ -33,7 +33,7 @@ pub async fn spawn_app_with(seed_on_empty: bool) -> TestApp {
         bind: "127.0.0.1:0".parse().expect("address"),
         workers: 1,
         seed_on_empty,
-    ..Default::default()
+        ..Default::default()
     };
     let app = Application::build(&config, &serve)
         .await
