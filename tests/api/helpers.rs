@@ -27,14 +27,21 @@ pub async fn spawn_app() -> TestApp {
 }
 
 pub async fn spawn_app_with(seed_on_empty: bool) -> TestApp {
+    spawn_app_configured(|_, serve| serve.seed_on_empty = seed_on_empty).await
+}
+
+/// Starts caregraph over a fresh database with settings changed by `configure`.
+pub async fn spawn_app_configured(
+    configure: impl FnOnce(&mut Config, &mut ServeConfig),
+) -> TestApp {
     let database = TestDatabase::create().await;
-    let config = test_config(&database.url);
-    let serve = ServeConfig {
+    let mut config = test_config(&database.url);
+    let mut serve = ServeConfig {
         bind: "127.0.0.1:0".parse().expect("address"),
         workers: 1,
-        seed_on_empty,
         ..Default::default()
     };
+    configure(&mut config, &mut serve);
     let app = Application::build(&config, &serve)
         .await
         .unwrap_or_else(|e| panic!("cannot start caregraph: {e}"));
