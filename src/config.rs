@@ -5,9 +5,11 @@ use std::time::Duration;
 
 use clap::{Args, ValueEnum};
 
+mod cache;
 mod guard;
 mod limits;
 
+pub use cache::CacheConfig;
 pub use guard::GuardConfig;
 pub use limits::LimitsConfig;
 
@@ -24,6 +26,13 @@ pub struct Config {
         global = true
     )]
     pub database_url: String,
+
+    /// A PostgreSQL read replica of `DATABASE_URL` (`postgres://USER@HOST:PORT/DB`). When set,
+    /// anonymous GraphQL queries read from it (and the response cache follows its content);
+    /// writes, token checks, content-team reads and readiness use `DATABASE_URL`. It is never
+    /// migrated: it gets the schema by replication.
+    #[arg(long, env = "DATABASE_READ_URL", global = true)]
+    pub database_read_url: Option<String>,
 
     /// Largest number of pooled database connections.
     #[arg(
@@ -43,6 +52,27 @@ pub struct Config {
     )]
     pub db_acquire_timeout_ms: u64,
 
+    /// How long to keep retrying, with exponential backoff, when PostgreSQL cannot be reached
+    /// at start, in seconds; 0 tries once. SQLite opens a local file and is never retried.
+    #[arg(
+        long,
+        env = "CAREGRAPH_DB_STARTUP_TIMEOUT_SECS",
+        default_value_t = 30,
+        global = true
+    )]
+    pub db_startup_timeout_secs: u64,
+
+    /// Longest a single SQL statement may run on PostgreSQL before the server cancels it, in
+    /// milliseconds; 0 means no limit. SQLite statements run in-process; their waits for a
+    /// write lock end after a fixed 5 s busy timeout.
+    #[arg(
+        long,
+        env = "CAREGRAPH_DB_STATEMENT_TIMEOUT_MS",
+        default_value_t = 30_000,
+        global = true
+    )]
+    pub db_statement_timeout_ms: u64,
+
     /// Log format on standard error.
     #[arg(long, env = "CAREGRAPH_LOG_FORMAT", value_enum, default_value_t = LogFormat::Text, global = true)]
     pub log_format: LogFormat,
@@ -53,9 +83,24 @@ impl Config {
         Duration::from_millis(self.db_acquire_timeout_ms)
     }
 
+    pub fn db_startup_timeout(&self) -> Duration {
+        Duration::from_secs(self.db_startup_timeout_secs)
+    }
+
+    /// `None` when statements may run for ever.
+    pub fn db_statement_timeout(&self) -> Option<Duration> {
+        (self.db_statement_timeout_ms > 0)
+            .then(|| Duration::from_millis(self.db_statement_timeout_ms))
+    }
+
     /// The database URL with any password replaced, safe for logs and error messages.
     pub fn database_url_redacted(&self) -> String {
         redact_password(&self.database_url)
+    }
+
+    /// The read replica's URL with any password replaced.
+    pub fn database_read_url_redacted(&self) -> Option<String> {
+        self.database_read_url.as_deref().map(redact_password)
     }
 }
 
@@ -63,8 +108,11 @@ impl std::fmt::Debug for Config {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("Config")
             .field("database_url", &self.database_url_redacted())
+            .field("database_read_url", &self.database_read_url_redacted())
             .field("db_max_connections", &self.db_max_connections)
             .field("db_acquire_timeout_ms", &self.db_acquire_timeout_ms)
+            .field("db_startup_timeout_secs", &self.db_startup_timeout_secs)
+            .field("db_statement_timeout_ms", &self.db_statement_timeout_ms)
             .field("log_format", &self.log_format)
             .finish()
     }
@@ -90,6 +138,9 @@ pub struct ServeConfig {
 
     #[command(flatten)]
     pub guard: GuardConfig,
+
+    #[command(flatten)]
+    pub cache: CacheConfig,
 }
 
 impl Default for ServeConfig {
@@ -100,6 +151,7 @@ impl Default for ServeConfig {
             seed_on_empty: true,
             limits: LimitsConfig::default(),
             guard: GuardConfig::default(),
+            cache: CacheConfig::default(),
         }
     }
 }

@@ -5,10 +5,16 @@ use thiserror::Error;
 
 #[derive(Debug, Error)]
 pub enum StartupError {
+    /// The database could not be reached, even after retrying for the start-up timeout.
     #[error(
-        "cannot connect to the database at {url} (set DATABASE_URL to a reachable sqlite:// or postgres:// URL): {source}"
+        "cannot connect to the database at {url} after {attempts} attempt(s) in {waited_secs} s (set DATABASE_URL to a reachable sqlite:// or postgres:// URL, or wait longer with CAREGRAPH_DB_STARTUP_TIMEOUT_SECS): {source}"
     )]
-    Connect { url: String, source: sea_orm::DbErr },
+    Connect {
+        url: String,
+        attempts: u32,
+        waited_secs: u64,
+        source: sea_orm::DbErr,
+    },
     #[error("cannot migrate the database at {url}: {source}")]
     Migrate { url: String, source: sea_orm::DbErr },
     #[error("cannot listen on {addr}: {source}")]

@@ -11,6 +11,7 @@ pub mod error;
 pub mod export;
 pub mod graphql;
 pub mod http;
+pub mod jsonld;
 pub mod seed;
 pub mod startup;
 pub mod telemetry;

@@ -13,6 +13,8 @@ pub struct Application {
     port: u16,
     server: Server,
     db: DatabaseConnection,
+    read_db: Option<DatabaseConnection>,
+    grace_secs: u64,
 }
 
 impl Application {
@@ -34,11 +36,20 @@ impl Application {
             addr: serve.bind,
             source,
         })?;
-        let server = http::server(listener, db.clone(), serve).map_err(|source| {
-            StartupError::Bind {
-                addr: serve.bind,
-                source,
-            }
+        let read_db = db::connect_read(config).await?;
+        if let Some(replica) = config.database_read_url_redacted() {
+            tracing::info!(%replica, "anonymous queries read from the read replica");
+        }
+        let server = http::server(
+            listener,
+            db.clone(),
+            read_db.clone().unwrap_or_else(|| db.clone()),
+            serve,
+        )
+        .await
+        .map_err(|source| StartupError::Bind {
+            addr: serve.bind,
+            source,
         })?;
         tracing::info!(
             %addr,
@@ -49,6 +60,8 @@ impl Application {
             port: addr.port(),
             server,
             db,
+            read_db,
+            grace_secs: serve.guard.shutdown_grace_secs,
         })
     }
 
@@ -67,9 +80,71 @@ impl Application {
         self.server
     }
 
-    /// Serves until the process is told to stop (Ctrl-C or SIGTERM: actix-web stops accepting,
-    /// lets in-flight requests finish, then returns).
+    /// Serves until the process is told to stop. SIGTERM or Ctrl-C: stop accepting
+    /// connections, let in-flight requests finish within the shutdown grace period, then close
+    /// the pool. A second signal cuts the remaining requests at once.
     pub async fn run_until_stopped(self) -> std::io::Result<()> {
-        self.server.await
+        let handle = self.server.handle();
+        let grace = self.grace_secs;
+        tokio::spawn(async move {
+            let signal = stop_signal().await;
+            tracing::info!(
+                signal,
+                grace_secs = grace,
+                "stopping: no new connections; in-flight requests may finish"
+            );
+            let graceful = handle.stop(true);
+            tokio::select! {
+                () = graceful => {}
+                signal = stop_signal() => {
+                    tracing::warn!(signal, "second stop signal: cutting in-flight requests");
+                    handle.stop(false).await;
+                }
+            }
+        });
+        let served = self.server.await;
+        // Every worker is done: nothing uses the pool any more.
+        if let Err(err) = self.db.close().await {
+            tracing::warn!(error = %err, "closing the database pool");
+        }
+        if let Some(read_db) = self.read_db
+            && let Err(err) = read_db.close().await
+        {
+            tracing::warn!(error = %err, "closing the read replica's pool");
+        }
+        tracing::info!("caregraph stopped");
+        served
+    }
+}
+
+/// Waits for SIGTERM (service managers, `docker stop`, Kubernetes) or Ctrl-C; names it.
+async fn stop_signal() -> &'static str {
+    #[cfg(unix)]
+    {
+        use tokio::signal::unix::{SignalKind, signal};
+        match signal(SignalKind::terminate()) {
+            Ok(mut term) => tokio::select! {
+                _ = term.recv() => "SIGTERM",
+                () = ctrl_c() => "Ctrl-C",
+            },
+            Err(err) => {
+                tracing::warn!(error = %err, "cannot listen for SIGTERM; only Ctrl-C stops gracefully");
+                ctrl_c().await;
+                "Ctrl-C"
+            }
+        }
+    }
+    #[cfg(not(unix))]
+    {
+        ctrl_c().await;
+        "Ctrl-C"
+    }
+}
+
+/// Ctrl-C; never, when its handler cannot be installed (a failure must not read as a stop).
+async fn ctrl_c() {
+    if let Err(err) = tokio::signal::ctrl_c().await {
+        tracing::warn!(error = %err, "cannot listen for Ctrl-C");
+        std::future::pending::<()>().await;
     }
 }

@@ -15,6 +15,8 @@ mod m20261126_000004_create_citation;
 mod m20261126_000005_create_api_token;
 mod m20261126_000006_create_audit_event;
 mod m20261126_000007_add_review_columns;
+mod m20261126_000008_create_search_index;
+mod m20261126_000009_create_content_generation;
 
 pub struct Migrator;
 
@@ -29,6 +31,8 @@ impl MigratorTrait for Migrator {
             Box::new(m20261126_000005_create_api_token::Migration),
             Box::new(m20261126_000006_create_audit_event::Migration),
             Box::new(m20261126_000007_add_review_columns::Migration),
+            Box::new(m20261126_000008_create_search_index::Migration),
+            Box::new(m20261126_000009_create_content_generation::Migration),
         ]
     }
 }

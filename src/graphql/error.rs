@@ -27,6 +27,22 @@ pub mod code {
     pub const RATE_LIMITED: &str = "RATE_LIMITED";
     /// The database cannot be reached right now; retry later.
     pub const SERVICE_UNAVAILABLE: &str = "SERVICE_UNAVAILABLE";
+
+    /// Not a well-formed GraphQL-over-HTTP request: malformed JSON, not an object, invalid
+    /// UTF-8, no `query`, a field of the wrong type.
+    pub const BAD_REQUEST: &str = "BAD_REQUEST";
+    /// `Content-Type` missing or not one /graphql reads.
+    pub const UNSUPPORTED_MEDIA_TYPE: &str = "UNSUPPORTED_MEDIA_TYPE";
+    /// `Accept` names no media type /graphql answers with.
+    pub const NOT_ACCEPTABLE: &str = "NOT_ACCEPTABLE";
+    /// A method /graphql does not serve, or a mutation sent by GET.
+    pub const METHOD_NOT_ALLOWED: &str = "METHOD_NOT_ALLOWED";
+    /// A request named a persisted query this server does not hold (or no longer does): the
+    /// client sends the query text with its hash next time. Apollo clients look for this code
+    /// (and the message `PersistedQueryNotFound`).
+    pub const PERSISTED_QUERY_NOT_FOUND: &str = "PERSISTED_QUERY_NOT_FOUND";
+    /// Persisted queries are off on this server; the client sends query texts.
+    pub const PERSISTED_QUERY_NOT_SUPPORTED: &str = "PERSISTED_QUERY_NOT_SUPPORTED";
 }
 
 impl ErrorExtensions for DomainError {
@@ -51,6 +67,12 @@ impl ErrorExtensions for DomainError {
                 .extend_with(|_, e| e.set("code", code::UNAUTHENTICATED)),
             DomainError::Forbidden { .. } => {
                 Error::new(self.to_string()).extend_with(|_, e| e.set("code", code::FORBIDDEN))
+            }
+            DomainError::Db(err) if crate::db::is_unavailable(err) => {
+                // An outage, not a bug: the client may retry; the cause stays in the log.
+                tracing::warn!(error = %err, "database unavailable while serving a request");
+                Error::new("the database is unavailable right now; retry later")
+                    .extend_with(|_, e| e.set("code", code::SERVICE_UNAVAILABLE))
             }
             DomainError::Db(err) => {
                 // The client sees a code only; the cause stays in the log.

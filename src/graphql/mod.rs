@@ -3,6 +3,7 @@
 
 mod context;
 pub mod error;
+pub mod limits;
 mod loaders;
 mod mutation;
 mod query;
@@ -10,4 +11,4 @@ mod schema;
 mod types;
 
 pub use context::RequestState;
-pub use schema::{AppSchema, build_schema, sdl};
+pub use schema::{AppSchema, GraphQl, build_schema, sdl};

@@ -1,36 +1,32 @@
-//! Building the schema: roots, limits and the extension that gives every error a code.
+//! Building the schema: roots, limits, automatic persisted queries and the extension that
+//! gives every error a code.
 
 use std::sync::Arc;
 
+use async_graphql::extensions::apollo_persisted_queries::{
+    ApolloPersistedQueries, CacheStorage as _, LruCacheStorage,
+};
 use async_graphql::extensions::{
     Extension, ExtensionContext, ExtensionFactory, NextParseQuery, NextRequest, NextValidation,
 };
 use async_graphql::parser::types::ExecutableDocument;
 use async_graphql::{
-    EmptySubscription, Response, Schema, ServerError, ServerResult, ValidationResult, Variables,
+    EmptySubscription, Request, Response, Schema, ServerError, ServerResult, ValidationResult,
+    Value, Variables,
 };
 
+use crate::config::LimitsConfig;
+use crate::domain::auth::Viewer;
 use crate::graphql::error::{code, ensure_code};
+use crate::graphql::limits::{PageSizeLimit, RequestLimits, limit, limit_exceeded};
 use crate::graphql::mutation::MutationRoot;
 use crate::graphql::query::QueryRoot;
 
 pub type AppSchema = Schema<QueryRoot, MutationRoot, EmptySubscription>;
 
-/// Deepest query accepted: the condition page is 6 levels; analysts get headroom.
-pub const MAX_DEPTH: usize = 12;
-/// Largest query cost accepted (each field costs 1).
-pub const MAX_COMPLEXITY: usize = 2000;
-
+/// The schema with the default limits, as `caregraph schema` prints it and tests use it.
 pub fn build_schema() -> AppSchema {
-    Schema::build(
-        QueryRoot::default(),
-        MutationRoot::default(),
-        EmptySubscription,
-    )
-    .limit_depth(MAX_DEPTH)
-    .limit_complexity(MAX_COMPLEXITY)
-    .extension(ErrorCodes)
-    .finish()
+    build(&LimitsConfig::default(), true, None)
 }
 
 /// The SDL the server serves; `schema.graphql` must equal it.
@@ -38,13 +34,149 @@ pub fn sdl() -> String {
     build_schema().sdl()
 }
 
+/// What /graphql serves: the schema in two builds (field suggestions only for token holders,
+/// so anonymous callers cannot map the schema by misspelling fields), the limits every
+/// request is checked against before it runs, and the documents of automatic persisted
+/// queries, shared by both builds.
+pub struct GraphQl {
+    anonymous: AppSchema,
+    token_holders: AppSchema,
+    limits: RequestLimits,
+    persisted: Option<LruCacheStorage>,
+}
+
+impl GraphQl {
+    /// `persisted_queries`: most documents kept for automatic persisted queries, least
+    /// recently used dropped first; 0 turns them off.
+    pub fn new(config: &LimitsConfig, persisted_queries: usize) -> Self {
+        let persisted = (persisted_queries > 0).then(|| LruCacheStorage::new(persisted_queries));
+        Self {
+            anonymous: build(config, false, persisted.as_ref()),
+            token_holders: build(config, true, persisted.as_ref()),
+            limits: RequestLimits::new(config),
+            persisted,
+        }
+    }
+
+    /// The schema to run `viewer`'s request on.
+    pub fn schema_for(&self, viewer: &Viewer) -> &AppSchema {
+        match viewer {
+            Viewer::Token(_) => &self.token_holders,
+            Viewer::Anonymous | Viewer::Invalid => &self.anonymous,
+        }
+    }
+
+    pub fn limits(&self) -> &RequestLimits {
+        &self.limits
+    }
+
+    /// For a request that names a persisted query by its hash alone, puts the stored document
+    /// into it, so the limits, the GET-only-reads rule and the metrics see it before it runs
+    /// (async-graphql's extension would only find it during execution). A hash that is not
+    /// stored is left for the extension, which answers `PersistedQueryNotFound`; registering
+    /// (a query sent with its hash) is the extension's too: it checks the hash and stores the
+    /// document.
+    pub async fn resolve_persisted(&self, request: &mut Request) -> Result<(), ServerError> {
+        if !request.query.is_empty() || !request.extensions.contains_key("persistedQuery") {
+            return Ok(());
+        }
+        let Some(storage) = &self.persisted else {
+            let mut err = ServerError::new("PersistedQueryNotSupported", None);
+            err.extensions
+                .get_or_insert_with(Default::default)
+                .set("code", code::PERSISTED_QUERY_NOT_SUPPORTED);
+            return Err(err);
+        };
+        let Some(hash) = Self::persisted_hash(request).map(str::to_owned) else {
+            return Ok(());
+        };
+        if let Some(document) = storage.get(hash).await {
+            request.set_parsed_query(document);
+            request.extensions.remove("persistedQuery");
+        }
+        Ok(())
+    }
+
+    /// The hash of the persisted query (version 1) that `request` names, if any.
+    pub fn persisted_hash(request: &Request) -> Option<&str> {
+        let Some(Value::Object(persisted)) = request.extensions.get("persistedQuery") else {
+            return None;
+        };
+        let version_1 =
+            matches!(persisted.get("version"), Some(Value::Number(n)) if n.as_i64() == Some(1));
+        match persisted.get("sha256Hash") {
+            Some(Value::String(hash)) if version_1 => Some(hash),
+            _ => None,
+        }
+    }
+}
+
+fn build(
+    config: &LimitsConfig,
+    suggestions: bool,
+    persisted: Option<&LruCacheStorage>,
+) -> AppSchema {
+    let page_size = i32::try_from(config.max_page_size).unwrap_or(i32::MAX);
+    let mut builder = Schema::build(
+        QueryRoot::default(),
+        MutationRoot::default(),
+        EmptySubscription,
+    )
+    // The checks in `limits` run first and say more; these stay as a second line.
+    .limit_depth(config.max_depth)
+    .limit_complexity(config.max_complexity)
+    .limit_directives(config.max_directives)
+    .data(PageSizeLimit(page_size))
+    .extension(ErrorCodes {
+        depth: config.max_depth,
+        complexity: config.max_complexity,
+        directives: config.max_directives,
+    });
+    if let Some(storage) = persisted {
+        // Its errors get their codes in `ErrorCodes::request`, which wraps the whole request.
+        builder = builder.extension(ApolloPersistedQueries::new(storage.clone()));
+    }
+    if !suggestions {
+        builder = builder.disable_suggestions();
+    }
+    builder.finish()
+}
+
 /// Gives every error an `extensions.code`: parse and validation failures get their own, and
-/// errors raised inside async-graphql (a bad argument value) are the client's input.
-struct ErrorCodes;
+/// errors raised inside async-graphql (a bad argument value) are the client's input. Its own
+/// depth, complexity and directive limits become LIMIT_EXCEEDED naming the limit.
+#[derive(Clone, Copy)]
+struct ErrorCodes {
+    depth: usize,
+    complexity: usize,
+    directives: usize,
+}
 
 impl ExtensionFactory for ErrorCodes {
     fn create(&self) -> Arc<dyn Extension> {
-        Arc::new(ErrorCodes)
+        Arc::new(*self)
+    }
+}
+
+impl ErrorCodes {
+    /// async-graphql's limit errors carry only a message; these are its words in 7.2.
+    fn recode_limit(&self, err: &mut ServerError) {
+        let (name, max) = if err.message == "Query is nested too deep." {
+            (limit::DEPTH, self.depth)
+        } else if err.message == "Query is too complex." {
+            (limit::COMPLEXITY, self.complexity)
+        } else if err
+            .message
+            .starts_with("The number of directives on the field")
+        {
+            (limit::DIRECTIVES, self.directives)
+        } else {
+            return;
+        };
+        let message = format!("{} (limit {name}, at most {max})", err.message);
+        let recoded = limit_exceeded(name, max, message);
+        err.message = recoded.message;
+        err.extensions = recoded.extensions;
     }
 }
 
@@ -53,6 +185,7 @@ impl Extension for ErrorCodes {
     async fn request(&self, ctx: &ExtensionContext<'_>, next: NextRequest<'_>) -> Response {
         let mut response = next.run(ctx).await;
         for err in &mut response.errors {
+            recode_persisted_query(err);
             ensure_code(err, code::BAD_USER_INPUT);
         }
         response
@@ -66,6 +199,7 @@ impl Extension for ErrorCodes {
         next: NextParseQuery<'_>,
     ) -> ServerResult<ExecutableDocument> {
         next.run(ctx, query, variables).await.map_err(|mut err| {
+            self.recode_limit(&mut err);
             ensure_code(&mut err, code::GRAPHQL_PARSE_FAILED);
             err
         })
@@ -78,9 +212,62 @@ impl Extension for ErrorCodes {
     ) -> Result<ValidationResult, Vec<ServerError>> {
         next.run(ctx).await.map_err(|mut errs| {
             for err in &mut errs {
+                self.recode_limit(err);
                 ensure_code(err, code::GRAPHQL_VALIDATION_FAILED);
             }
             errs
         })
+    }
+}
+
+/// async-graphql's persisted-query errors carry only a message; these are its words in 7.2.
+fn recode_persisted_query(err: &mut ServerError) {
+    let code = if err.message == "PersistedQueryNotFound" {
+        code::PERSISTED_QUERY_NOT_FOUND
+    } else if err.message == "provided sha does not match query"
+        || err.message.contains("\"PersistedQuery\" extension")
+    {
+        code::BAD_REQUEST
+    } else {
+        return;
+    };
+    ensure_code(err, code);
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// async-graphql's own checks stay behind ours; their errors name the limit too.
+    #[tokio::test]
+    async fn built_in_limit_errors_name_the_limit() {
+        let config = LimitsConfig {
+            max_depth: 2,
+            max_complexity: 10,
+            max_directives: 1,
+            ..LimitsConfig::default()
+        };
+        let schema = build(&config, false, None);
+        for (query, limit) in [
+            ("{ conditions { edges { node { name } } } }", "depth"),
+            (
+                "{ sources { a: id b: id c: id d: id e: id f: id g: id h: id i: id j: id } }",
+                "complexity",
+            ),
+            (
+                "{ sources @skip(if: false) @include(if: true) { id } }",
+                "directives",
+            ),
+        ] {
+            let resp = schema.execute(query).await;
+            assert_eq!(resp.errors.len(), 1, "{query}: {:?}", resp.errors);
+            let ext = resp.errors[0].extensions.as_ref().expect("extensions");
+            assert_eq!(
+                ext.get("code"),
+                Some(&Value::from(code::LIMIT_EXCEEDED)),
+                "{query}"
+            );
+            assert_eq!(ext.get("limit"), Some(&Value::from(limit)), "{query}");
+        }
     }
 }

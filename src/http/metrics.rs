@@ -3,7 +3,8 @@
 //! Every series carries labels from closed sets or from values the server bounds itself (route
 //! patterns, a capped set of operation names), so a client cannot grow the series count.
 //!
-//! There is no cache yet; its hit and miss counters come with the cache.
+//! The response cache counts its hits, misses, evictions and invalidations, and reports its
+//! size.
 
 use std::collections::HashSet;
 use std::sync::{Arc, Mutex, PoisonError};
@@ -17,8 +18,8 @@ use actix_web::{HttpResponse, web};
 use async_graphql::parser::types::DocumentOperations;
 use async_graphql::{Request, Response, ServerError};
 use prometheus::{
-    Histogram, HistogramOpts, HistogramVec, IntCounterVec, IntGauge, IntGaugeVec, Opts, Registry,
-    TextEncoder,
+    Histogram, HistogramOpts, HistogramVec, IntCounter, IntCounterVec, IntGauge, IntGaugeVec, Opts,
+    Registry, TextEncoder,
 };
 use sea_orm::sqlx;
 use sea_orm::{DatabaseConnection, DatabaseConnectionType};
@@ -59,6 +60,16 @@ const KNOWN_CODES: &[&str] = &[
     code::INTERNAL,
     code::GRAPHQL_PARSE_FAILED,
     code::GRAPHQL_VALIDATION_FAILED,
+    code::LIMIT_EXCEEDED,
+    code::TIMEOUT,
+    code::RATE_LIMITED,
+    code::SERVICE_UNAVAILABLE,
+    code::BAD_REQUEST,
+    code::UNSUPPORTED_MEDIA_TYPE,
+    code::NOT_ACCEPTABLE,
+    code::METHOD_NOT_ALLOWED,
+    code::PERSISTED_QUERY_NOT_FOUND,
+    code::PERSISTED_QUERY_NOT_SUPPORTED,
 ];
 
 /// The application's metrics and the registry they live in. Cheap to clone; clones share
@@ -82,7 +93,61 @@ struct Inner {
     statement_duration: Histogram,
     pool_connections: IntGaugeVec,
     pool_max_connections: IntGauge,
+    cache: CacheMetrics,
     operations: Mutex<HashSet<String>>,
+}
+
+/// The response cache's series; clones share them.
+#[derive(Clone)]
+pub struct CacheMetrics {
+    pub hits: IntCounter,
+    pub misses: IntCounter,
+    pub evictions: IntCounter,
+    pub invalidations: IntCounter,
+    pub entries: IntGauge,
+    pub bytes: IntGauge,
+}
+
+impl CacheMetrics {
+    fn new(registry: &Registry) -> Result<Self, prometheus::Error> {
+        let counter = |name: &str, help: &str| -> Result<IntCounter, prometheus::Error> {
+            let c = IntCounter::new(name, help)?;
+            registry.register(Box::new(c.clone()))?;
+            Ok(c)
+        };
+        let gauge = |name: &str, help: &str| -> Result<IntGauge, prometheus::Error> {
+            let g = IntGauge::new(name, help)?;
+            registry.register(Box::new(g.clone()))?;
+            Ok(g)
+        };
+        Ok(Self {
+            hits: counter(
+                "caregraph_response_cache_hits_total",
+                "Anonymous queries answered from the response cache.",
+            )?,
+            misses: counter(
+                "caregraph_response_cache_misses_total",
+                "Anonymous queries the response cache could not answer (not cached yet, \
+                 superseded, or the content generation unreadable).",
+            )?,
+            evictions: counter(
+                "caregraph_response_cache_evictions_total",
+                "Cached responses dropped to stay within the entry and byte bounds.",
+            )?,
+            invalidations: counter(
+                "caregraph_response_cache_invalidations_total",
+                "Times the published content changed and the response cache was emptied.",
+            )?,
+            entries: gauge(
+                "caregraph_response_cache_entries",
+                "Responses in the response cache.",
+            )?,
+            bytes: gauge(
+                "caregraph_response_cache_bytes",
+                "Bytes the response cache holds, bookkeeping included.",
+            )?,
+        })
+    }
 }
 
 impl Metrics {
@@ -162,6 +227,7 @@ impl Metrics {
         registry.register(Box::new(statement_duration.clone()))?;
         registry.register(Box::new(pool_connections.clone()))?;
         registry.register(Box::new(pool_max_connections.clone()))?;
+        let cache = CacheMetrics::new(&registry)?;
 
         Ok(Self {
             inner: Arc::new(Inner {
@@ -175,6 +241,7 @@ impl Metrics {
                 statement_duration,
                 pool_connections,
                 pool_max_connections,
+                cache,
                 operations: Mutex::new(HashSet::new()),
             }),
         })
@@ -183,6 +250,25 @@ impl Metrics {
     /// The histogram a [`CountingConn`](crate::db::CountingConn) times its statements into.
     pub fn statement_duration(&self) -> Histogram {
         self.inner.statement_duration.clone()
+    }
+
+    /// The response cache's series.
+    pub fn cache(&self) -> CacheMetrics {
+        self.inner.cache.clone()
+    }
+
+    /// Records one request answered from the response cache: a success that ran no statement.
+    pub fn observe_cached(&self, operation: &str, elapsed: Duration) {
+        let inner = &self.inner;
+        inner
+            .graphql_requests
+            .with_label_values(&[operation, "ok"])
+            .inc();
+        inner
+            .graphql_duration
+            .with_label_values(&[operation])
+            .observe(elapsed.as_secs_f64());
+        inner.statements_per_request.observe(0.0);
     }
 
     /// The `operation` label for a request: its `operationName` when that names an operation

@@ -1,32 +1,40 @@
 //! HTTP: every route in one place.
 
+mod cache;
+mod cors;
 mod graphiql;
 mod graphql;
 mod graphql_request;
 mod health;
+mod jsonld;
 mod metrics;
+mod rate_limit;
 mod request_span;
+mod security_headers;
 
 use std::net::TcpListener;
+use std::sync::Arc;
 
 use actix_web::dev::Server;
 use actix_web::{App, HttpResponse, HttpServer, middleware, web};
 use sea_orm::DatabaseConnection;
 
 use crate::config::ServeConfig;
-use crate::graphql::{AppSchema, build_schema};
+use crate::graphql::GraphQl;
+pub use cache::ResponseCache;
 pub use metrics::Metrics;
 
 /// What every handler shares.
 pub struct AppState {
+    /// The primary: writes, token checks, readiness.
     pub db: DatabaseConnection,
-    pub schema: AppSchema,
+    /// Where anonymous queries read: the read replica (`DATABASE_READ_URL`) or the primary.
+    pub read_db: DatabaseConnection,
+    pub cache: Arc<ResponseCache>,
+    pub schema: GraphQl,
     pub metrics: Metrics,
     pub config: ServeConfig,
 }
-
-/// Largest request body accepted on /graphql.
-pub const MAX_BODY_BYTES: usize = 256 * 1024;
 
 pub fn configure(cfg: &mut web::ServiceConfig) {
     cfg.service(
@@ -42,6 +50,7 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
     .route("/healthz", web::get().to(health::healthz))
     .route("/readyz", web::get().to(health::readyz))
     .route("/metrics", web::get().to(metrics::render))
+    .route("/conditions/{file}", web::get().to(jsonld::condition))
     .route(
         "/",
         web::get().to(|| async {
@@ -52,28 +61,57 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
     );
 }
 
-pub fn server(
+/// Builds the server over `db` (the primary) and `read_db` (where anonymous queries read:
+/// a replica, or the primary again). Reads the content generation once, so the response cache
+/// works from the first request, and starts polling it; the poller stops with the server.
+pub async fn server(
     listener: TcpListener,
     db: DatabaseConnection,
+    read_db: DatabaseConnection,
     config: &ServeConfig,
 ) -> std::io::Result<Server> {
     let metrics = Metrics::new().map_err(std::io::Error::other)?;
+    // One limiter for all workers: a client's budget must not depend on which worker it hits.
+    let rate_limit = rate_limit::RateLimit::new(&config.guard).map(web::Data::new);
+    let cors_origins = config.guard.cors_allowed_origins.clone();
+    let cache = Arc::new(ResponseCache::new(&config.cache, metrics.cache()));
+    if cache.enabled() {
+        // The generation lives with the content the cached answers are read from.
+        cache.poll(&read_db).await;
+        cache.spawn_poller(read_db.clone());
+    }
     let state = web::Data::new(AppState {
         db,
-        schema: build_schema(),
+        read_db,
+        cache,
+        schema: GraphQl::new(&config.limits, config.cache.persisted_queries),
         metrics,
         config: config.clone(),
     });
     let mut server = HttpServer::new(move || {
         App::new()
             .app_data(state.clone())
-            .app_data(web::PayloadConfig::new(MAX_BODY_BYTES))
+            .configure(|cfg| {
+                if let Some(limit) = &rate_limit {
+                    cfg.app_data(limit.clone());
+                }
+            })
+            // Innermost first. The limiter runs after CORS so a browser can read its 429, and
+            // the security headers cover every answer, refusals and preflights included.
+            .wrap(middleware::from_fn(rate_limit::middleware))
+            .wrap(cors::cors(&cors_origins))
+            .wrap(security_headers::security_headers())
             .wrap(middleware::from_fn(request_span::middleware))
             // Outermost, so the time counted includes the other middleware.
             .wrap(middleware::from_fn(metrics::track_http))
             .configure(configure)
     })
-    .listen(listener)?;
+    .listen(listener)?
+    // In-flight requests get this long after a stop; `startup::Application` turns SIGTERM and
+    // Ctrl-C into a graceful stop. actix's own handlers stay off: they make Ctrl-C a forced
+    // stop, and they would take over the signals of any process embedding a server (tests).
+    .shutdown_timeout(config.guard.shutdown_grace_secs)
+    .disable_signals();
     if config.workers > 0 {
         server = server.workers(config.workers);
     }

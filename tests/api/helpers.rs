@@ -6,10 +6,14 @@ use caregraph::config::{Config, LogFormat, ServeConfig};
 use caregraph::domain::auth::Actor;
 use caregraph::domain::service::tokens;
 use caregraph::startup::Application;
-use entity::sea_orm_active_enums::Role;
+use chrono::Utc;
+use entity::sea_orm_active_enums::{NodeKind, Predicate, Role, Status};
+use entity::{edge, node};
 use reqwest::StatusCode;
-use sea_orm::{ConnectionTrait, Database, DatabaseConnection};
+use sea_orm::ActiveValue::Set;
+use sea_orm::{ColumnTrait, ConnectionTrait, Database, DatabaseConnection, EntityTrait, QueryFilter};
 use serde_json::{Value, json};
+use uuid::Uuid;
 
 /// A running caregraph and the database behind it.
 pub struct TestApp {
@@ -66,8 +70,11 @@ pub async fn spawn_app_configured(
 pub fn test_config(url: &str) -> Config {
     Config {
         database_url: url.to_owned(),
+        database_read_url: None,
         db_max_connections: 5,
         db_acquire_timeout_ms: 3000,
+        db_startup_timeout_secs: 10,
+        db_statement_timeout_ms: 30_000,
         log_format: LogFormat::Text,
     }
 }
@@ -288,4 +295,210 @@ pub fn article() -> String {
         "/data/sources/back-pain-after-epidural.txt"
     ))
     .expect("the shipped article")
+}
+
+/// A TCP proxy in front of the test's PostgreSQL server that a test can cut (every open
+/// connection is dropped, new ones are refused) and restore, to play a database outage without
+/// touching the shared server.
+pub struct Proxy {
+    pub port: u16,
+    upstream: String,
+    open: tokio::sync::watch::Sender<bool>,
+}
+
+impl Proxy {
+    /// Starts a proxy to the server of `CAREGRAPH_TEST_DATABASE_URL`; `None` off PostgreSQL.
+    pub async fn start(open: bool) -> Option<Self> {
+        let admin = postgres_admin_url()?;
+        let upstream = admin
+            .split('@')
+            .nth(1)
+            .and_then(|h| h.split('/').next())
+            .expect("host:port in CAREGRAPH_TEST_DATABASE_URL")
+            .to_owned();
+        let (tx, rx) = tokio::sync::watch::channel(open);
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+            .await
+            .expect("bind proxy");
+        let port = listener.local_addr().expect("addr").port();
+        let target = upstream.clone();
+        tokio::spawn(async move {
+            loop {
+                let Ok((mut client, _)) = listener.accept().await else {
+                    return;
+                };
+                if !*rx.borrow() {
+                    continue; // refused: dropped at once
+                }
+                let target = target.clone();
+                let mut cut = rx.clone();
+                tokio::spawn(async move {
+                    let Ok(mut server) = tokio::net::TcpStream::connect(target).await else {
+                        return;
+                    };
+                    tokio::select! {
+                        _ = tokio::io::copy_bidirectional(&mut client, &mut server) => {}
+                        _ = cut.wait_for(|open| !*open) => {}
+                    }
+                });
+            }
+        });
+        Some(Self {
+            port,
+            upstream,
+            open: tx,
+        })
+    }
+
+    /// `url` (a database on the proxied server) as reached through the proxy.
+    pub fn route(&self, url: &str) -> String {
+        url.replacen(&self.upstream, &format!("127.0.0.1:{}", self.port), 1)
+    }
+
+    pub fn cut(&self) {
+        self.open.send_replace(false);
+    }
+
+    pub fn restore(&self) {
+        self.open.send_replace(true);
+    }
+}
+
+/// A published node row for fixtures written straight to the database.
+pub fn node_row(kind: NodeKind, slug: String) -> node::ActiveModel {
+    let now = Utc::now();
+    node::ActiveModel {
+        id: Set(Uuid::now_v7()),
+        kind: Set(kind),
+        name: Set(format!("Fixture {slug}")),
+        slug: Set(slug),
+        synonyms: Set(json!([])),
+        summary: Set(None),
+        treatment_type: Set(None),
+        icd10cm: Set(None),
+        snomed_ct: Set(None),
+        status: Set(Status::Published),
+        version: Set(1),
+        created_at: Set(now),
+        updated_at: Set(now),
+        ..Default::default()
+    }
+}
+
+/// A published edge row for fixtures written straight to the database.
+pub fn edge_row(subject: Uuid, predicate: Predicate, object: Uuid) -> edge::ActiveModel {
+    let now = Utc::now();
+    edge::ActiveModel {
+        id: Set(Uuid::now_v7()),
+        subject_id: Set(subject),
+        predicate: Set(predicate),
+        object_id: Set(object),
+        negated: Set(false),
+        place: Set(None),
+        timing: Set(None),
+        circumstance: Set(None),
+        how_to: Set(None),
+        note: Set(None),
+        status: Set(Status::Published),
+        version: Set(1),
+        created_at: Set(now),
+        updated_at: Set(now),
+        ..Default::default()
+    }
+}
+
+/// The id of the node with `slug`, read straight from the database.
+pub async fn node_id(db: &DatabaseConnection, slug: &str) -> Uuid {
+    node::Entity::find()
+        .filter(node::Column::Slug.eq(slug))
+        .one(db)
+        .await
+        .expect("query")
+        .unwrap_or_else(|| panic!("no node {slug}"))
+        .id
+}
+
+/// Starts one more caregraph on the database at `url`, which another `TestApp` owns (and
+/// drops): a second replica sharing one SQLite file or one PostgreSQL database.
+pub async fn spawn_replica(
+    url: &str,
+    configure: impl FnOnce(&mut Config, &mut ServeConfig),
+) -> TestApp {
+    let mut config = test_config(url);
+    let mut serve = ServeConfig {
+        bind: "127.0.0.1:0".parse().expect("address"),
+        workers: 1,
+        ..Default::default()
+    };
+    configure(&mut config, &mut serve);
+    let app = Application::build(&config, &serve)
+        .await
+        .unwrap_or_else(|e| panic!("cannot start a second caregraph: {e}"));
+    let address = format!("http://127.0.0.1:{}", app.port());
+    let db = app.db().clone();
+    let server = app.into_server();
+    let handle = server.handle();
+    tokio::spawn(server);
+    TestApp {
+        address,
+        client: reqwest::Client::builder()
+            .timeout(Duration::from_secs(30))
+            .build()
+            .expect("client"),
+        db,
+        database_url: url.to_owned(),
+        handle,
+        _database: TestDatabase::borrowed(url),
+    }
+}
+
+impl TestDatabase {
+    /// A database another `TestDatabase` owns: dropping this one leaves it alone.
+    pub fn borrowed(url: &str) -> Self {
+        Self {
+            url: url.to_owned(),
+            postgres: None,
+            _dir: None,
+        }
+    }
+}
+
+impl TestApp {
+    /// GETs /graphql with `query` and `variables` in the query string, and `headers`.
+    pub async fn get_graphql(
+        &self,
+        query: &str,
+        variables: &Value,
+        headers: &[(&str, &str)],
+    ) -> reqwest::Response {
+        let mut params = vec![("query", query.to_owned())];
+        if !variables.is_null() {
+            params.push(("variables", variables.to_string()));
+        }
+        self.get_graphql_params(&params, headers).await
+    }
+
+    /// GETs /graphql with the given query-string parameters and `headers`.
+    pub async fn get_graphql_params(
+        &self,
+        params: &[(&str, String)],
+        headers: &[(&str, &str)],
+    ) -> reqwest::Response {
+        let mut request = self
+            .client
+            .get(format!("{}/graphql", self.address))
+            .query(params);
+        for (name, value) in headers {
+            request = request.header(*name, *value);
+        }
+        request.send().await.expect("request reaches the server")
+    }
+
+    /// The value of the Prometheus series `name` (with no labels) in /metrics.
+    pub async fn metric(&self, name: &str) -> f64 {
+        let text = self.get("/metrics").await.text().await.expect("metrics");
+        text.lines()
+            .find_map(|line| line.strip_prefix(name)?.strip_prefix(' ')?.parse().ok())
+            .unwrap_or_else(|| panic!("no series {name} in /metrics"))
+    }
 }

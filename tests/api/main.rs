@@ -1,19 +1,26 @@
 //! Integration tests: the real server on a free port, spoken to over HTTP, on a fresh SQLite
 //! file, or on a fresh PostgreSQL database when `CAREGRAPH_TEST_DATABASE_URL` is a postgres URL.
 
+mod abuse;
 mod article;
 mod browser;
+mod cache;
 mod errors;
+mod explore;
 mod export;
+mod faults;
 mod helpers;
 mod http;
+mod limits;
 mod metrics;
 mod n_plus_one;
 mod pagination;
 mod permissions;
+mod protocol;
 mod questions;
 mod schema_sdl;
 mod seed;
+mod shutdown;
 mod startup;
 mod typed_client;
 mod workflow;

@@ -1,54 +1,11 @@
 //! Nested fields are batched: statements grow with the query's depth, not with its results.
 
-use chrono::Utc;
-use entity::sea_orm_active_enums::{NodeKind, Predicate, Status};
+use entity::sea_orm_active_enums::{NodeKind, Predicate};
 use entity::{edge, node};
-use sea_orm::{ActiveValue::Set, EntityTrait};
+use sea_orm::EntityTrait;
 use serde_json::json;
-use uuid::Uuid;
 
-use crate::helpers::spawn_app;
-
-fn node_row(kind: NodeKind, slug: String) -> node::ActiveModel {
-    let now = Utc::now();
-    node::ActiveModel {
-        id: Set(Uuid::now_v7()),
-        kind: Set(kind),
-        name: Set(format!("Fixture {slug}")),
-        slug: Set(slug),
-        synonyms: Set(json!([])),
-        summary: Set(None),
-        treatment_type: Set(None),
-        icd10cm: Set(None),
-        snomed_ct: Set(None),
-        status: Set(Status::Published),
-        version: Set(1),
-        created_at: Set(now),
-        updated_at: Set(now),
-        ..Default::default()
-    }
-}
-
-fn edge_row(subject: Uuid, predicate: Predicate, object: Uuid) -> edge::ActiveModel {
-    let now = Utc::now();
-    edge::ActiveModel {
-        id: Set(Uuid::now_v7()),
-        subject_id: Set(subject),
-        predicate: Set(predicate),
-        object_id: Set(object),
-        negated: Set(false),
-        place: Set(None),
-        timing: Set(None),
-        circumstance: Set(None),
-        how_to: Set(None),
-        note: Set(None),
-        status: Set(Status::Published),
-        version: Set(1),
-        created_at: Set(now),
-        updated_at: Set(now),
-        ..Default::default()
-    }
-}
+use crate::helpers::{edge_row, node_row, spawn_app};
 
 const LIST: &str = r#"query($n: Int) {
   conditions(first: $n, filter: { nameContains: "fixture" }) {
@@ -111,6 +68,25 @@ async fn fifty_conditions_take_as_many_statements_as_one() {
         "statements must not grow with the number of results"
     );
     assert_eq!(fifty_count, 3, "one statement per level of nesting");
+
+    // The JSON-LD documents of a list are gathered through the same loaders.
+    const JSON_LD: &str = r#"query($n: Int) {
+      conditions(first: $n, filter: { nameContains: "fixture" }) { edges { node { jsonLd } } } }"#;
+    let (one, one_count) = app.gql_counted(JSON_LD, json!({ "n": 1 })).await;
+    let (fifty, fifty_count) = app.gql_counted(JSON_LD, json!({ "n": 50 })).await;
+    let docs = fifty["conditions"]["edges"].as_array().expect("edges");
+    assert_eq!(docs.len(), 50);
+    assert!(
+        docs.iter().all(|d| {
+            d["node"]["jsonLd"]["possibleTreatment"][0]["adverseOutcome"][0]["name"].is_string()
+        }),
+        "{fifty}"
+    );
+    assert!(one["conditions"]["edges"][0]["node"]["jsonLd"]["@type"] == "MedicalCondition");
+    assert_eq!(
+        one_count, fifty_count,
+        "JSON-LD statements must not grow with the number of conditions"
+    );
 }
 
 #[tokio::test]

@@ -4,17 +4,16 @@ use std::process::Command;
 use std::time::{Duration, Instant};
 
 use reqwest::StatusCode;
-use tokio::io::copy_bidirectional;
-use tokio::net::{TcpListener, TcpStream};
-use tokio::sync::watch;
 
-use crate::helpers::{TestDatabase, postgres_admin_url, test_config};
+use crate::helpers::{Proxy, TestDatabase, test_config};
 
 #[test]
 fn an_unreachable_database_is_one_clear_line_and_a_failing_exit() {
     let out = Command::new(env!("CARGO_BIN_EXE_caregraph"))
         .args(["migrate"])
         .env("DATABASE_URL", "postgres://caregraph@127.0.0.1:1/nowhere")
+        // Fail on the first refusal; retrying is tested below.
+        .env("CAREGRAPH_DB_STARTUP_TIMEOUT_SECS", "0")
         .env("RUST_LOG", "off")
         .output()
         .expect("run the binary");
@@ -38,59 +37,20 @@ fn schema_command_prints_the_sdl() {
     );
 }
 
-/// A TCP proxy in front of PostgreSQL that the test can cut and restore.
-async fn proxy(upstream: String, open: watch::Receiver<bool>) -> u16 {
-    let listener = TcpListener::bind("127.0.0.1:0").await.expect("bind proxy");
-    let port = listener.local_addr().expect("addr").port();
-    tokio::spawn(async move {
-        loop {
-            let Ok((mut client, _)) = listener.accept().await else {
-                return;
-            };
-            if !*open.borrow() {
-                continue; // refused: dropped at once
-            }
-            let upstream = upstream.clone();
-            let mut cut = open.clone();
-            tokio::spawn(async move {
-                let Ok(mut server) = TcpStream::connect(upstream).await else {
-                    return;
-                };
-                tokio::select! {
-                    _ = copy_bidirectional(&mut client, &mut server) => {}
-                    _ = cut.wait_for(|open| !*open) => {}
-                }
-            });
-        }
-    });
-    port
-}
-
 #[tokio::test]
 async fn readiness_turns_503_while_the_database_is_away_and_recovers_without_restart() {
-    let Some(admin) = postgres_admin_url() else {
+    let Some(proxy) = Proxy::start(true).await else {
         eprintln!("skipped: needs PostgreSQL (set CAREGRAPH_TEST_DATABASE_URL)");
         return;
     };
     let database = TestDatabase::create().await;
-    let (tx, rx) = watch::channel(true);
-    let host = admin
-        .split('@')
-        .nth(1)
-        .and_then(|h| h.split('/').next())
-        .expect("host:port in the URL")
-        .to_owned();
-    let port = proxy(host.clone(), rx).await;
-    let url = database
-        .url
-        .replacen(&host, &format!("127.0.0.1:{port}"), 1);
-    let mut config = test_config(&url);
+    let mut config = test_config(&proxy.route(&database.url));
     config.db_acquire_timeout_ms = 1000;
     let serve = caregraph::config::ServeConfig {
         bind: "127.0.0.1:0".parse().expect("addr"),
         workers: 1,
         seed_on_empty: true,
-    ..Default::default()
+        ..Default::default()
     };
     let app = caregraph::startup::Application::build(&config, &serve)
         .await
@@ -113,7 +73,7 @@ async fn readiness_turns_503_while_the_database_is_away_and_recovers_without_res
     };
 
     assert_eq!(ready().await, StatusCode::OK);
-    tx.send(false).expect("cut");
+    proxy.cut();
     let cut_at = Instant::now();
     let mut status = ready().await;
     while status == StatusCode::OK && cut_at.elapsed() < Duration::from_secs(5) {
@@ -125,6 +85,10 @@ async fn readiness_turns_503_while_the_database_is_away_and_recovers_without_res
         StatusCode::SERVICE_UNAVAILABLE,
         "readiness must flip within 5 s"
     );
+    eprintln!(
+        "readiness flipped {} ms after the cut",
+        cut_at.elapsed().as_millis()
+    );
     assert!(
         client
             .get(format!("{address}/healthz"))
@@ -135,7 +99,7 @@ async fn readiness_turns_503_while_the_database_is_away_and_recovers_without_res
             .is_success()
     );
 
-    tx.send(true).expect("restore");
+    proxy.restore();
     let back_at = Instant::now();
     while ready().await != StatusCode::OK {
         assert!(
@@ -144,6 +108,10 @@ async fn readiness_turns_503_while_the_database_is_away_and_recovers_without_res
         );
         tokio::time::sleep(Duration::from_millis(200)).await;
     }
+    eprintln!(
+        "readiness recovered {} ms after the restore",
+        back_at.elapsed().as_millis()
+    );
     let resp: serde_json::Value = client
         .post(format!("{address}/graphql"))
         .json(&serde_json::json!({ "query": "{ condition(slug: \"spinal-stenosis\") { name } }" }))
@@ -158,6 +126,64 @@ async fn readiness_turns_503_while_the_database_is_away_and_recovers_without_res
         "{resp}"
     );
     drop(handle.stop(false));
+}
+
+#[tokio::test]
+async fn start_up_waits_for_a_database_that_comes_up_late() {
+    let Some(proxy) = Proxy::start(false).await else {
+        eprintln!("skipped: needs PostgreSQL (set CAREGRAPH_TEST_DATABASE_URL)");
+        return;
+    };
+    // Given a database that refuses connections for the first 1.5 s
+    let database = TestDatabase::create().await;
+    let mut config = test_config(&proxy.route(&database.url));
+    config.db_startup_timeout_secs = 20;
+    let started = Instant::now();
+    let opener = async {
+        tokio::time::sleep(Duration::from_millis(1500)).await;
+        proxy.restore();
+    };
+    // When caregraph connects, then it waits for it instead of failing.
+    let (db, ()) = tokio::join!(caregraph::db::connect(&config), opener);
+    let db = db.expect("connected once the database came up");
+    assert!(started.elapsed() >= Duration::from_millis(1500));
+    db.ping().await.expect("usable");
+    db.close().await.ok();
+}
+
+#[test]
+fn start_up_retries_say_what_they_wait_for_then_give_up_in_one_line() {
+    let started = Instant::now();
+    let out = Command::new(env!("CARGO_BIN_EXE_caregraph"))
+        .args(["migrate"])
+        .env(
+            "DATABASE_URL",
+            "postgres://caregraph:hunter2@127.0.0.1:1/nowhere",
+        )
+        .env("CAREGRAPH_DB_STARTUP_TIMEOUT_SECS", "2")
+        .env("RUST_LOG", "warn")
+        .env("NO_COLOR", "1")
+        .output()
+        .expect("run the binary");
+    assert!(!out.status.success());
+    assert!(started.elapsed() >= Duration::from_secs(2));
+    assert!(started.elapsed() < Duration::from_secs(15));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    let waits: Vec<_> = stderr
+        .lines()
+        .filter(|l| l.contains("waiting for the database to accept connections"))
+        .collect();
+    assert!(waits.len() >= 2, "{stderr}");
+    assert!(waits[0].contains("attempt=1"), "{stderr}");
+    assert!(waits[0].contains("next_attempt_in_ms=250"), "{stderr}");
+    assert!(waits[0].contains("127.0.0.1:1/nowhere"), "{stderr}");
+    assert!(!stderr.contains("hunter2"), "{stderr}");
+    let last = stderr.trim().lines().last().expect("a final line");
+    assert!(
+        last.starts_with("error: cannot connect to the database"),
+        "{stderr}"
+    );
+    assert!(last.contains("attempt(s)"), "{stderr}");
 }
 
 #[test]

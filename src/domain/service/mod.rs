@@ -5,11 +5,15 @@
 pub mod audit_log;
 pub mod citations;
 pub mod edge_write;
+pub mod graph;
 pub mod links;
 pub mod node_write;
 pub mod nodes;
+pub mod rank;
+pub mod search;
 pub mod source_write;
 pub mod sources;
+pub mod sql;
 pub mod tokens;
 pub mod tx;
 pub mod versioned;

@@ -3,7 +3,10 @@
 use std::future::Future;
 use std::pin::Pin;
 
-use sea_orm::{DatabaseConnection, DatabaseTransaction, TransactionError, TransactionTrait};
+use sea_orm::{
+    DatabaseConnection, DatabaseTransaction, DbBackend, SqliteTransactionMode, TransactionOptions,
+    TransactionTrait,
+};
 
 use crate::domain::DomainError;
 
@@ -11,13 +14,33 @@ use crate::domain::DomainError;
 pub type Work<'c, T> = Pin<Box<dyn Future<Output = Result<T, DomainError>> + Send + 'c>>;
 
 /// Runs `work` in a transaction: committed when it returns `Ok`, rolled back otherwise.
+///
+/// On SQLite the transaction takes the write lock when it begins (`BEGIN IMMEDIATE`). A
+/// deferred one reads first and upgrades later; when another writer holds the lock by then,
+/// SQLite fails at once instead of waiting out the busy timeout, so concurrent writers would
+/// fail rather than queue.
 pub async fn write<T, F>(db: &DatabaseConnection, work: F) -> Result<T, DomainError>
 where
     T: Send,
     F: for<'c> FnOnce(&'c DatabaseTransaction) -> Work<'c, T> + Send,
 {
-    db.transaction(work).await.map_err(|err| match err {
-        TransactionError::Connection(db) => DomainError::Db(db),
-        TransactionError::Transaction(domain) => domain,
-    })
+    let options = TransactionOptions {
+        sqlite_transaction_mode: (db.get_database_backend() == DbBackend::Sqlite)
+            .then_some(SqliteTransactionMode::Immediate),
+        ..TransactionOptions::default()
+    };
+    let txn = db.begin_with_options(options).await?;
+    match work(&txn).await {
+        Ok(value) => {
+            txn.commit().await?;
+            Ok(value)
+        }
+        Err(err) => {
+            // Dropping rolls back too; rolling back explicitly returns the connection clean.
+            if let Err(rollback) = txn.rollback().await {
+                tracing::warn!(error = %rollback, "rollback after a failed write");
+            }
+            Err(err)
+        }
+    }
 }

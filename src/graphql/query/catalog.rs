@@ -92,7 +92,10 @@ impl CatalogQuery {
     async fn conditions(
         &self,
         ctx: &Context<'_>,
-        #[graphql(desc = "Page size, 0 to 100 (default 20).")] first: Option<i32>,
+        #[graphql(
+            desc = "Page size, from 0 to the page-size limit (`--max-page-size`, default 100); 20 when absent."
+        )]
+        first: Option<i32>,
         #[graphql(desc = "Cursor of the last edge of the previous page.")] after: Option<String>,
         #[graphql(desc = "Filters.")] filter: Option<NodeFilter>,
         #[graphql(desc = "Order (default: by name, ascending).")] order_by: Option<NodeOrder>,
@@ -103,7 +106,10 @@ impl CatalogQuery {
     async fn causes(
         &self,
         ctx: &Context<'_>,
-        #[graphql(desc = "Page size, 0 to 100 (default 20).")] first: Option<i32>,
+        #[graphql(
+            desc = "Page size, from 0 to the page-size limit (`--max-page-size`, default 100); 20 when absent."
+        )]
+        first: Option<i32>,
         #[graphql(desc = "Cursor of the last edge of the previous page.")] after: Option<String>,
         #[graphql(desc = "Filters.")] filter: Option<NodeFilter>,
         #[graphql(desc = "Order (default: by name, ascending).")] order_by: Option<NodeOrder>,
@@ -114,7 +120,10 @@ impl CatalogQuery {
     async fn symptoms(
         &self,
         ctx: &Context<'_>,
-        #[graphql(desc = "Page size, 0 to 100 (default 20).")] first: Option<i32>,
+        #[graphql(
+            desc = "Page size, from 0 to the page-size limit (`--max-page-size`, default 100); 20 when absent."
+        )]
+        first: Option<i32>,
         #[graphql(desc = "Cursor of the last edge of the previous page.")] after: Option<String>,
         #[graphql(desc = "Filters.")] filter: Option<NodeFilter>,
         #[graphql(desc = "Order (default: by name, ascending).")] order_by: Option<NodeOrder>,
@@ -125,7 +134,10 @@ impl CatalogQuery {
     async fn risks(
         &self,
         ctx: &Context<'_>,
-        #[graphql(desc = "Page size, 0 to 100 (default 20).")] first: Option<i32>,
+        #[graphql(
+            desc = "Page size, from 0 to the page-size limit (`--max-page-size`, default 100); 20 when absent."
+        )]
+        first: Option<i32>,
         #[graphql(desc = "Cursor of the last edge of the previous page.")] after: Option<String>,
         #[graphql(desc = "Filters.")] filter: Option<NodeFilter>,
         #[graphql(desc = "Order (default: by name, ascending).")] order_by: Option<NodeOrder>,
@@ -136,7 +148,10 @@ impl CatalogQuery {
     async fn treatments(
         &self,
         ctx: &Context<'_>,
-        #[graphql(desc = "Page size, 0 to 100 (default 20).")] first: Option<i32>,
+        #[graphql(
+            desc = "Page size, from 0 to the page-size limit (`--max-page-size`, default 100); 20 when absent."
+        )]
+        first: Option<i32>,
         #[graphql(desc = "Cursor of the last edge of the previous page.")] after: Option<String>,
         #[graphql(desc = "Filters.")] filter: Option<NodeFilter>,
         #[graphql(desc = "Order (default: by name, ascending).")] order_by: Option<NodeOrder>,

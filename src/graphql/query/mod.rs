@@ -1,6 +1,7 @@
 //! The query root, merged from one object per domain.
 
 mod catalog;
+mod explore;
 mod node;
 mod source;
 mod team;
@@ -12,6 +13,7 @@ use async_graphql::MergedObject;
 pub struct QueryRoot(
     node::NodeQuery,
     catalog::CatalogQuery,
+    explore::ExploreQuery,
     source::SourceQuery,
     team::TeamQuery,
 );

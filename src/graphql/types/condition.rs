@@ -105,5 +105,11 @@ node_object! {
         async fn as_risk(&self, ctx: &Context<'_>) -> Result<Vec<Risk>> {
             linked(ctx, self.0.id, LinkSel::incoming(P::IsCondition, K::Risk)).await
         }
+        /// This condition as a schema.org `MedicalCondition` JSON-LD document (symptoms,
+        /// causes, risk factors, treatments with their adverse outcomes, differentials, codes,
+        /// sources), ready to embed in a page. Also served at `/conditions/{slug}.jsonld`.
+        async fn json_ld(&self, ctx: &Context<'_>) -> Result<async_graphql::Json<serde_json::Value>> {
+            super::jsonld::condition_json_ld(ctx, &self.0).await
+        }
     }
 }

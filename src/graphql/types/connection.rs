@@ -2,30 +2,31 @@
 //! Written out (not async-graphql's generic `Connection`) so every type carries a description.
 
 use async_graphql::connection::{CursorType, OpaqueCursor};
-use async_graphql::{Context, ErrorExtensions as _, Object, Result, SimpleObject};
+use async_graphql::{Context, Error, ErrorExtensions as _, Object, Result, SimpleObject};
 use entity::sea_orm_active_enums::NodeKind;
 
 use super::{Cause, Condition, NodeFilter, NodeOrder, NodeRef, Risk, Symptom, Treatment};
 use crate::domain::service::nodes::{Cursor, ListQuery};
 use crate::graphql::context::state;
-use crate::graphql::error::bad_input;
+use crate::graphql::error::{bad_input, code};
+use crate::graphql::limits::{PageSizeLimit, limit};
 
 /// Page size when `first` is not given.
 pub(crate) const DEFAULT_PAGE: i32 = 20;
-/// Largest page a client may ask for.
+/// Largest page a client may ask for when the schema carries no configured bound.
 pub(crate) const MAX_PAGE: i32 = 100;
 
 /// Where a page sits in its list.
 #[derive(SimpleObject)]
 pub(crate) struct PageInfo {
     /// True when more nodes follow this page: ask again with `after: endCursor`.
-    has_next_page: bool,
+    pub(crate) has_next_page: bool,
     /// True when this page started after a cursor.
-    has_previous_page: bool,
+    pub(crate) has_previous_page: bool,
     /// Cursor of the first node of this page.
-    start_cursor: Option<String>,
+    pub(crate) start_cursor: Option<String>,
     /// Cursor of the last node of this page.
-    end_cursor: Option<String>,
+    pub(crate) end_cursor: Option<String>,
 }
 
 /// One page of a node list, before it is wrapped in its typed connection.
@@ -50,13 +51,7 @@ pub(crate) async fn node_page<T: From<NodeRef>>(
     args: NodeListArgs,
 ) -> Result<Page<T>> {
     let state = state(ctx)?;
-    let first = args.first.unwrap_or(DEFAULT_PAGE);
-    if !(0..=MAX_PAGE).contains(&first) {
-        return Err(bad_input(
-            "first",
-            format!("must be between 0 and {MAX_PAGE} (got {first})"),
-        ));
-    }
+    let first = page_size(ctx, args.first)?;
     let after = match args.after.as_deref() {
         Some(raw) => Some(
             OpaqueCursor::<Cursor>::decode_cursor(raw)
@@ -101,6 +96,32 @@ pub(crate) async fn node_page<T: From<NodeRef>>(
         page_info,
         query,
     })
+}
+
+/// The page size `first` asks for, within the configured bound (`--max-page-size`).
+pub(crate) fn page_size(ctx: &Context<'_>, first: Option<i32>) -> Result<i32> {
+    let max = ctx
+        .data_opt::<PageSizeLimit>()
+        .map_or(MAX_PAGE, |limit| limit.0);
+    let first = first.unwrap_or(DEFAULT_PAGE.min(max));
+    if first < 0 {
+        return Err(bad_input(
+            "first",
+            format!("must be 0 or more (got {first})"),
+        ));
+    }
+    if first > max {
+        return Err(Error::new(format!(
+            "`first` is {first}; a page holds at most {max} (limit pageSize)"
+        ))
+        .extend_with(|_, e| {
+            e.set("code", code::LIMIT_EXCEEDED);
+            e.set("limit", limit::PAGE_SIZE);
+            e.set("max", max);
+            e.set("field", "first");
+        }));
+    }
+    Ok(first)
 }
 
 /// Defines a typed connection and its edge type.

@@ -6,6 +6,8 @@ mod citation;
 mod condition;
 mod connection;
 mod enums;
+pub(crate) mod explore;
+mod jsonld;
 mod link;
 mod node;
 pub(crate) mod review;
@@ -19,12 +21,13 @@ pub(crate) use cause::Cause;
 pub(crate) use citation::Citation;
 pub(crate) use condition::Condition;
 pub(crate) use connection::{
-    CauseConnection, ConditionConnection, NodeListArgs, Page, RiskConnection, SymptomConnection,
-    TreatmentConnection, node_page,
+    CauseConnection, ConditionConnection, NodeListArgs, Page, PageInfo, RiskConnection,
+    SymptomConnection, TreatmentConnection, node_page,
 };
 pub(crate) use enums::{
     NodeFilter, NodeKind, NodeOrder, Predicate, Role, TreatmentPlace, TreatmentType,
 };
+pub(crate) use link::{SymptomLink, TreatmentLink};
 pub(crate) use node::{Node, NodeRef};
 pub(crate) use review::{Content, Link};
 pub(crate) use risk::Risk;

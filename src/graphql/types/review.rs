@@ -90,6 +90,7 @@ pub(crate) fn pending_link(
 }
 
 /// A link with both of its ends, as link mutations and workflow steps return it.
+#[derive(Clone)]
 pub(crate) struct Link {
     pub edge: Arc<edge::Model>,
     pub subject: Arc<node::Model>,

@@ -1,0 +1,675 @@
+//! The request limits, checked before a request runs: from its text alone, in time linear in
+//! its size, with no database access.
+//!
+//! The text is measured first (bytes, tokens, bracket nesting) so the parser never sees a
+//! hostile document; the parsed document is then measured with every fragment counted where
+//! it is spread, each fragment measured once. async-graphql's own depth and complexity
+//! checks expand fragments afresh at every spread, so a few lines of fragments spreading
+//! each other twice would keep them busy for hours: the checks here run first and refuse
+//! such a document as too complex.
+
+use std::collections::HashMap;
+use std::time::Duration;
+
+use async_graphql::parser::types::{
+    DocumentOperations, ExecutableDocument, OperationDefinition, Selection, SelectionSet,
+};
+use async_graphql::{Name, Positioned, Request, ServerError, Value};
+
+use crate::config::LimitsConfig;
+use crate::graphql::error::code;
+
+/// Most brackets (`{`, `[`, `(`) the parser nests: async-graphql's parser refuses deeper
+/// documents, and its grammar recurses once per level, so deeper text is refused before it
+/// is parsed.
+const MAX_NESTING: usize = 64;
+
+/// The root fields that introspect the schema.
+const INTROSPECTION_FIELDS: [&str; 2] = ["__schema", "__type"];
+
+/// Names of the limits, as clients see them in `extensions.limit`.
+pub mod limit {
+    pub const DEPTH: &str = "depth";
+    pub const COMPLEXITY: &str = "complexity";
+    pub const ALIASES: &str = "aliases";
+    pub const ROOT_FIELDS: &str = "rootFields";
+    pub const DIRECTIVES: &str = "directives";
+    pub const QUERY_BYTES: &str = "queryBytes";
+    pub const TOKENS: &str = "tokens";
+    pub const BATCH_SIZE: &str = "batchSize";
+    pub const EXECUTION_TIME: &str = "executionTime";
+    pub const PAGE_SIZE: &str = "pageSize";
+}
+
+/// The largest page a list returns, in the schema's data for the connection resolvers.
+pub(crate) struct PageSizeLimit(pub i32);
+
+/// A LIMIT_EXCEEDED error naming `limit` and its value.
+pub fn limit_exceeded(
+    limit: &str,
+    max: impl Into<Value>,
+    message: impl Into<String>,
+) -> ServerError {
+    let mut err = ServerError::new(message, None);
+    let ext = err.extensions.get_or_insert_with(Default::default);
+    ext.set("code", code::LIMIT_EXCEEDED);
+    ext.set("limit", limit);
+    ext.set("max", max);
+    err
+}
+
+/// The TIMEOUT error of a request stopped at the execution time limit.
+pub fn timed_out(max: Duration) -> ServerError {
+    let ms = u64::try_from(max.as_millis()).unwrap_or(u64::MAX);
+    let mut err = ServerError::new(
+        format!(
+            "the request ran longer than the execution time limit ({ms} ms) and was stopped; \
+             a write it had not finished was rolled back"
+        ),
+        None,
+    );
+    let ext = err.extensions.get_or_insert_with(Default::default);
+    ext.set("code", code::TIMEOUT);
+    ext.set("limit", limit::EXECUTION_TIME);
+    ext.set("max", ms);
+    err
+}
+
+/// The limits one request is checked against, read once from the configuration.
+#[derive(Clone, Debug)]
+pub struct RequestLimits {
+    depth: usize,
+    complexity: usize,
+    aliases: usize,
+    root_fields: usize,
+    directives: usize,
+    query_bytes: usize,
+    tokens: usize,
+    batch_size: usize,
+    execution_time: Duration,
+    introspection_needs_token: bool,
+}
+
+impl RequestLimits {
+    pub fn new(config: &LimitsConfig) -> Self {
+        Self {
+            depth: config.max_depth,
+            complexity: config.max_complexity,
+            aliases: config.max_aliases,
+            root_fields: config.max_root_fields,
+            directives: config.max_directives,
+            query_bytes: config.max_query_bytes,
+            tokens: config.max_tokens,
+            batch_size: config.max_batch_size,
+            execution_time: config.max_execution_time(),
+            introspection_needs_token: config.introspection_needs_token(),
+        }
+    }
+
+    /// Longest time one request may execute.
+    pub fn execution_time(&self) -> Duration {
+        self.execution_time
+    }
+
+    /// Refuses a batch of `len` operations when batches that large are not accepted.
+    pub fn check_batch(&self, len: usize) -> Result<(), ServerError> {
+        if len <= self.batch_size {
+            return Ok(());
+        }
+        let message = if self.batch_size == 0 {
+            "batched requests are not accepted here (limit batchSize is 0): send one request \
+             per POST"
+                .to_owned()
+        } else {
+            format!(
+                "the batch holds {len} operations; at most {} are accepted (limit batchSize)",
+                self.batch_size
+            )
+        };
+        Err(limit_exceeded(limit::BATCH_SIZE, self.batch_size, message))
+    }
+
+    /// Checks `request` against every limit, and that the operation to run can be chosen.
+    /// Leaves the parsed document in the request, so it is parsed once. A document that does
+    /// not parse passes: execution reports the syntax error with its position.
+    /// `token_holder` is true when the caller presented a valid token.
+    pub fn check(&self, request: &mut Request, token_holder: bool) -> Result<(), ServerError> {
+        let bytes = request.query.len();
+        if bytes > self.query_bytes {
+            return Err(limit_exceeded(
+                limit::QUERY_BYTES,
+                self.query_bytes,
+                format!(
+                    "the query is {bytes} bytes long; at most {} are accepted (limit queryBytes)",
+                    self.query_bytes
+                ),
+            ));
+        }
+        match scan(&request.query, self.tokens) {
+            Scan::Fine => {}
+            Scan::TooManyTokens => {
+                return Err(limit_exceeded(
+                    limit::TOKENS,
+                    self.tokens,
+                    format!(
+                        "the query has more than {} tokens (limit tokens)",
+                        self.tokens
+                    ),
+                ));
+            }
+            Scan::TooDeep => {
+                let mut err = ServerError::new(
+                    format!("the query nests brackets more than {MAX_NESTING} deep"),
+                    None,
+                );
+                err.extensions
+                    .get_or_insert_with(Default::default)
+                    .set("code", code::GRAPHQL_PARSE_FAILED);
+                return Err(err);
+            }
+        }
+        let operation_name = request.operation_name.take();
+        let checked = match request.parsed_query() {
+            Ok(doc) => self.check_document(doc, operation_name.as_deref(), token_holder),
+            Err(_) => Ok(()),
+        };
+        request.operation_name = operation_name;
+        checked
+    }
+
+    fn check_document(
+        &self,
+        doc: &ExecutableDocument,
+        operation_name: Option<&str>,
+        token_holder: bool,
+    ) -> Result<(), ServerError> {
+        select_operation(doc, operation_name)?;
+        let directives = most_directives(doc);
+        if directives > self.directives {
+            return Err(limit_exceeded(
+                limit::DIRECTIVES,
+                self.directives,
+                format!(
+                    "a field carries {directives} directives; at most {} are accepted (limit \
+                     directives)",
+                    self.directives
+                ),
+            ));
+        }
+        let mut measure = Measure {
+            doc,
+            measured: HashMap::new(),
+            open: Vec::new(),
+        };
+        // Every operation of the document is validated, so every one is measured.
+        for (_, operation) in doc.operations.iter() {
+            let shape = measure.selection_set(&operation.node.selection_set.node)?;
+            self.check_shape(&shape, operation, token_holder)?;
+        }
+        Ok(())
+    }
+
+    fn check_shape(
+        &self,
+        shape: &Shape,
+        operation: &Positioned<OperationDefinition>,
+        token_holder: bool,
+    ) -> Result<(), ServerError> {
+        let over = |limit: &str, max: usize, found: usize, what: &str| {
+            limit_exceeded(
+                limit,
+                max,
+                format!("the query {what} {found}; at most {max} are accepted (limit {limit})"),
+            )
+        };
+        if shape.depth > self.depth {
+            return Err(limit_exceeded(
+                limit::DEPTH,
+                self.depth,
+                format!(
+                    "the query nests fields {} deep; at most {} levels are accepted (limit depth)",
+                    shape.depth, self.depth
+                ),
+            ));
+        }
+        if shape.fields > self.complexity {
+            return Err(limit_exceeded(
+                limit::COMPLEXITY,
+                self.complexity,
+                format!(
+                    "the query costs {}{} (one per field selected, fragments counted where \
+                     spread); at most {} is accepted (limit complexity)",
+                    if shape.fields == usize::MAX {
+                        "more than "
+                    } else {
+                        ""
+                    },
+                    if shape.fields == usize::MAX {
+                        self.complexity
+                    } else {
+                        shape.fields
+                    },
+                    self.complexity
+                ),
+            ));
+        }
+        if shape.aliases > self.aliases {
+            return Err(over(
+                limit::ALIASES,
+                self.aliases,
+                shape.aliases,
+                "has aliased fields:",
+            ));
+        }
+        if shape.top > self.root_fields {
+            return Err(over(
+                limit::ROOT_FIELDS,
+                self.root_fields,
+                shape.top,
+                "selects root fields:",
+            ));
+        }
+        if shape.introspects && self.introspection_needs_token && !token_holder {
+            let mut err = ServerError::new(
+                "introspection (__schema, __type) needs a valid bearer token on this server",
+                Some(operation.pos),
+            );
+            err.extensions
+                .get_or_insert_with(Default::default)
+                .set("code", code::UNAUTHENTICATED);
+            return Err(err);
+        }
+        Ok(())
+    }
+}
+
+/// Refuses an `operationName` the document does not define, and a document of several
+/// operations without one, before anything is validated.
+fn select_operation(doc: &ExecutableDocument, name: Option<&str>) -> Result<(), ServerError> {
+    let names = || {
+        let mut names: Vec<&str> = doc
+            .operations
+            .iter()
+            .filter_map(|(name, _)| name.map(Name::as_str))
+            .collect();
+        names.sort_unstable();
+        names.join(", ")
+    };
+    let message = match (&doc.operations, name) {
+        (DocumentOperations::Single(_), None) => return Ok(()),
+        (DocumentOperations::Multiple(ops), None) if ops.len() == 1 => return Ok(()),
+        (DocumentOperations::Multiple(ops), Some(name)) if ops.contains_key(name) => {
+            return Ok(());
+        }
+        (DocumentOperations::Multiple(_), None) => format!(
+            "the document defines several operations ({}): name the one to run in \
+             \"operationName\"",
+            names()
+        ),
+        (DocumentOperations::Single(_), Some(name)) => format!(
+            "unknown operation \"{name}\": the document defines only an anonymous operation"
+        ),
+        (DocumentOperations::Multiple(_), Some(name)) => format!(
+            "unknown operation \"{name}\": the document defines {}",
+            names()
+        ),
+    };
+    let mut err = ServerError::new(message, None);
+    err.extensions
+        .get_or_insert_with(Default::default)
+        .set("code", code::BAD_USER_INPUT);
+    Err(err)
+}
+
+/// What a selection set asks for, fragments counted where spread. Counts saturate.
+#[derive(Clone, Copy, Debug, Default)]
+struct Shape {
+    /// Fields selected, at every level.
+    fields: usize,
+    /// Aliased fields, at every level.
+    aliases: usize,
+    /// Deepest field nesting.
+    depth: usize,
+    /// Fields at the top level.
+    top: usize,
+    /// True when a top-level field is `__schema` or `__type`.
+    introspects: bool,
+}
+
+impl Shape {
+    /// Adds a spread fragment or an inline fragment: its fields sit at this level.
+    fn add_inline(&mut self, other: &Shape) {
+        self.fields = self.fields.saturating_add(other.fields);
+        self.aliases = self.aliases.saturating_add(other.aliases);
+        self.depth = self.depth.max(other.depth);
+        self.top = self.top.saturating_add(other.top);
+        self.introspects |= other.introspects;
+    }
+}
+
+/// Measures selection sets, each fragment once.
+struct Measure<'a> {
+    doc: &'a ExecutableDocument,
+    measured: HashMap<&'a str, Shape>,
+    /// Fragments being measured, to refuse a fragment that spreads itself.
+    open: Vec<&'a str>,
+}
+
+impl<'a> Measure<'a> {
+    fn selection_set(&mut self, set: &'a SelectionSet) -> Result<Shape, ServerError> {
+        let mut shape = Shape::default();
+        for item in &set.items {
+            match &item.node {
+                Selection::Field(field) => {
+                    let field = &field.node;
+                    let inner = self.selection_set(&field.selection_set.node)?;
+                    shape.fields = shape.fields.saturating_add(inner.fields).saturating_add(1);
+                    shape.aliases = shape
+                        .aliases
+                        .saturating_add(inner.aliases)
+                        .saturating_add(usize::from(field.alias.is_some()));
+                    shape.depth = shape.depth.max(inner.depth.saturating_add(1));
+                    shape.top = shape.top.saturating_add(1);
+                    shape.introspects |= INTROSPECTION_FIELDS.contains(&field.name.node.as_str());
+                }
+                Selection::FragmentSpread(spread) => {
+                    let inner = self.fragment(spread.node.fragment_name.node.as_str())?;
+                    shape.add_inline(&inner);
+                }
+                Selection::InlineFragment(inline) => {
+                    let inner = self.selection_set(&inline.node.selection_set.node)?;
+                    shape.add_inline(&inner);
+                }
+            }
+        }
+        Ok(shape)
+    }
+
+    fn fragment(&mut self, name: &'a str) -> Result<Shape, ServerError> {
+        if let Some(shape) = self.measured.get(name) {
+            return Ok(*shape);
+        }
+        // An unknown fragment measures nothing here; validation reports it.
+        let Some((key, fragment)) = self.doc.fragments.get_key_value(name) else {
+            return Ok(Shape::default());
+        };
+        if self.open.contains(&name) {
+            let mut err = ServerError::new(
+                format!("fragment \"{name}\" spreads itself"),
+                Some(fragment.pos),
+            );
+            err.extensions
+                .get_or_insert_with(Default::default)
+                .set("code", code::GRAPHQL_VALIDATION_FAILED);
+            return Err(err);
+        }
+        self.open.push(key.as_str());
+        let shape = self.selection_set(&fragment.node.selection_set.node)?;
+        self.open.pop();
+        self.measured.insert(key.as_str(), shape);
+        Ok(shape)
+    }
+}
+
+/// Most directives on any one field, fragment spread or inline fragment of the document.
+fn most_directives(doc: &ExecutableDocument) -> usize {
+    fn walk(set: &SelectionSet) -> usize {
+        set.items
+            .iter()
+            .map(|item| match &item.node {
+                Selection::Field(f) => f
+                    .node
+                    .directives
+                    .len()
+                    .max(walk(&f.node.selection_set.node)),
+                Selection::FragmentSpread(s) => s.node.directives.len(),
+                Selection::InlineFragment(i) => i
+                    .node
+                    .directives
+                    .len()
+                    .max(walk(&i.node.selection_set.node)),
+            })
+            .max()
+            .unwrap_or(0)
+    }
+    let operations = doc
+        .operations
+        .iter()
+        .map(|(_, op)| walk(&op.node.selection_set.node));
+    let fragments = doc
+        .fragments
+        .values()
+        .map(|f| walk(&f.node.selection_set.node));
+    operations.chain(fragments).max().unwrap_or(0)
+}
+
+/// What the lexical pass found.
+#[derive(Debug, PartialEq, Eq)]
+enum Scan {
+    Fine,
+    TooManyTokens,
+    TooDeep,
+}
+
+/// Counts the GraphQL tokens of `query` and its bracket nesting, stopping as soon as either is
+/// over its bound. Commas, white space, comments and a byte-order mark are not tokens. A
+/// character no token starts with counts as one, so a hostile text cannot hide in them; the
+/// parser refuses it anyway.
+fn scan(query: &str, max_tokens: usize) -> Scan {
+    let b = query.as_bytes();
+    let starts = |i: usize, s: &[u8]| b.get(i..i + s.len()) == Some(s);
+    let mut i = 0;
+    let mut tokens = 0usize;
+    let mut nesting = 0usize;
+    while i < b.len() {
+        let c = b[i];
+        match c {
+            b' ' | b'\t' | b'\n' | b'\r' | b',' => {
+                i += 1;
+                continue;
+            }
+            0xEF if starts(i, "\u{feff}".as_bytes()) => {
+                i += 3;
+                continue;
+            }
+            b'#' => {
+                while i < b.len() && b[i] != b'\n' && b[i] != b'\r' {
+                    i += 1;
+                }
+                continue;
+            }
+            b'"' if starts(i, b"\"\"\"") => {
+                i += 3;
+                while i < b.len() {
+                    if starts(i, b"\\\"\"\"") {
+                        i += 4;
+                    } else if starts(i, b"\"\"\"") {
+                        i += 3;
+                        break;
+                    } else {
+                        i += 1;
+                    }
+                }
+            }
+            b'"' => {
+                i += 1;
+                while i < b.len() {
+                    match b[i] {
+                        b'\\' => i += 2,
+                        b'"' => {
+                            i += 1;
+                            break;
+                        }
+                        b'\n' | b'\r' => break,
+                        _ => i += 1,
+                    }
+                }
+            }
+            b'.' if starts(i, b"...") => i += 3,
+            b'_' | b'a'..=b'z' | b'A'..=b'Z' => {
+                while i < b.len() && (b[i] == b'_' || b[i].is_ascii_alphanumeric()) {
+                    i += 1;
+                }
+            }
+            b'-' | b'0'..=b'9' => {
+                i += 1;
+                while i < b.len()
+                    && (b[i].is_ascii_alphanumeric() || matches!(b[i], b'.' | b'+' | b'-'))
+                {
+                    i += 1;
+                }
+            }
+            b'{' | b'[' | b'(' => {
+                nesting += 1;
+                if nesting > MAX_NESTING {
+                    return Scan::TooDeep;
+                }
+                i += 1;
+            }
+            b'}' | b']' | b')' => {
+                nesting = nesting.saturating_sub(1);
+                i += 1;
+            }
+            _ => i += 1,
+        }
+        tokens += 1;
+        if tokens > max_tokens {
+            return Scan::TooManyTokens;
+        }
+    }
+    Scan::Fine
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn limits() -> RequestLimits {
+        RequestLimits::new(&LimitsConfig::default())
+    }
+
+    fn check(query: &str) -> Result<(), ServerError> {
+        limits().check(&mut Request::new(query), false)
+    }
+
+    fn limit_of(err: &ServerError) -> String {
+        let ext = err.extensions.as_ref().expect("extensions");
+        match ext.get("limit") {
+            Some(Value::String(s)) => s.clone(),
+            other => panic!("no limit: {other:?} in {err:?}"),
+        }
+    }
+
+    #[test]
+    fn tokens_are_counted_like_the_grammar_does() {
+        let count = |q: &str| {
+            (0..100)
+                .find(|&max| scan(q, max) == Scan::Fine)
+                .expect("fewer than 100")
+        };
+        assert_eq!(count("{ a }"), 3);
+        assert_eq!(
+            count("query Q($x: Int = -1.5e3) { a(x: $x) @skip(if: true) }"),
+            26
+        );
+        assert_eq!(count("{ a, b # comment { { {\n c }"), 5);
+        assert_eq!(count(r#"{ a(s: "x { \" y", t: """ { \""" } """) }"#), 11);
+        assert_eq!(count("{ ...F } fragment F on Q { a }"), 11);
+        assert_eq!(count("\u{feff}{ a }"), 3);
+    }
+
+    #[test]
+    fn bracket_nesting_is_bounded_before_parsing() {
+        let deep = format!("{}{}", "{a".repeat(65), "}".repeat(65));
+        assert_eq!(scan(&deep, 10_000), Scan::TooDeep);
+        let fine = format!("{}{}", "{a".repeat(64), "}".repeat(64));
+        assert_eq!(scan(&fine, 10_000), Scan::Fine);
+    }
+
+    #[test]
+    fn fragments_count_where_they_are_spread_and_are_measured_once() {
+        // 2^40 fields once expanded; refused at once.
+        let mut q = String::from("{ ...F0 }\n");
+        for i in 0..40 {
+            q.push_str(&format!(
+                "fragment F{i} on Query {{ ...F{} ...F{} }}\n",
+                i + 1,
+                i + 1
+            ));
+        }
+        q.push_str("fragment F40 on Query { __typename }\n");
+        let err = check(&q).expect_err("too complex");
+        assert_eq!(limit_of(&err), "complexity");
+    }
+
+    #[test]
+    fn a_fragment_that_spreads_itself_is_refused() {
+        let err = check("{ ...F } fragment F on Query { ...G } fragment G on Query { ...F }")
+            .expect_err("cycle");
+        assert!(err.message.contains("spreads itself"), "{err:?}");
+    }
+
+    #[test]
+    fn each_limit_names_itself() {
+        let cases = [
+            (
+                format!("{{ a{} }}", " { a".repeat(12) + &" }".repeat(12)),
+                "depth",
+            ),
+            (
+                format!(
+                    "{{ {} }}",
+                    (0..31)
+                        .map(|i| format!("a{i}: a"))
+                        .collect::<Vec<_>>()
+                        .join(" ")
+                ),
+                "aliases",
+            ),
+            (
+                format!(
+                    "{{ {} }}",
+                    (0..21)
+                        .map(|i| format!("f{i}"))
+                        .collect::<Vec<_>>()
+                        .join(" ")
+                ),
+                "rootFields",
+            ),
+            ("{ a @a @b @c @d @e @f }".to_owned(), "directives"),
+            (format!("{{ a }} #{}", "x".repeat(40_000)), "queryBytes"),
+            (format!("{{ {} }}", "a ".repeat(5000)), "tokens"),
+        ];
+        for (query, limit) in cases {
+            let err = check(&query).expect_err(limit);
+            assert_eq!(limit_of(&err), limit, "{query:.80}");
+        }
+        assert!(check("{ a { b { c } } }").is_ok());
+    }
+
+    #[test]
+    fn introspection_can_need_a_token() {
+        let mut config = LimitsConfig::default();
+        config.require_token_for_introspection();
+        let limits = RequestLimits::new(&config);
+        let query = "{ ...F } fragment F on Query { __schema { queryType { name } } }";
+        assert!(limits.check(&mut Request::new(query), false).is_err());
+        assert!(limits.check(&mut Request::new(query), true).is_ok());
+        assert!(
+            limits
+                .check(&mut Request::new("{ __typename }"), false)
+                .is_ok()
+        );
+    }
+
+    #[test]
+    fn the_operation_to_run_must_be_known() {
+        let doc = "query A { a } query B { b }";
+        assert!(check(doc).is_err());
+        let mut named = Request::new(doc).operation_name("B");
+        assert!(limits().check(&mut named, false).is_ok());
+        let mut unknown = Request::new(doc).operation_name("C");
+        let err = limits().check(&mut unknown, false).expect_err("unknown");
+        assert!(err.message.contains("\"C\""), "{err:?}");
+    }
+}

@@ -1,0 +1,670 @@
+//! The response cache: anonymous answers to queries, kept until the published content changes.
+//!
+//! What is cached: the body of a query operation that an anonymous caller (no token, or one
+//! that is not valid: both read published content only) ran without any error. Keyed by the
+//! SHA-256 of the caller's role, the query's token stream (white space, commas and comments
+//! do not matter) or its persisted-query hash, the operation name and the variables with
+//! their keys sorted.
+//!
+//! When it is dropped: database triggers change `content_generation` with every committed
+//! change to nodes, links, citations and sources, whoever writes them (see the migration
+//! `m20261126_000009_create_content_generation`). Each process reads it every poll interval
+//! and again right after each mutation it ran; a new value drops every entry. An entry is
+//! tagged with the epoch current *before* its request ran, and is only stored and served
+//! while that epoch is still current, so a response computed from content older than a
+//! publish the process has seen is never served. While the generation cannot be read (the
+//! database is away), the cache is bypassed once the last good read is older than the
+//! staleness bound: a publish elsewhere is never hidden longer than that.
+
+use std::collections::{BTreeMap, HashMap};
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::sync::{Arc, Mutex, PoisonError, Weak};
+use std::time::{Duration, Instant};
+
+use actix_web::HttpRequest;
+use actix_web::http::header::{self, HeaderValue};
+use actix_web::web::Bytes;
+use async_graphql::{Request, Variables};
+use base64::Engine as _;
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use sea_orm::{ConnectionTrait, DatabaseConnection, DbErr, Statement};
+use sha2::{Digest, Sha256};
+
+use super::graphql_request::GRAPHQL_RESPONSE_JSON;
+use super::metrics::CacheMetrics;
+use crate::config::CacheConfig;
+use crate::graphql::GraphQl;
+
+/// Fixed per-entry bookkeeping (map slot, recency index, `Arc`), counted against the byte
+/// budget with the body.
+const ENTRY_OVERHEAD: usize = 160;
+
+/// The SHA-256 a cached response is filed under.
+#[derive(Clone, Copy, PartialEq, Eq, Hash, Debug)]
+pub struct Key([u8; 32]);
+
+/// One cached response.
+pub struct Entry {
+    /// The cache epoch the response was computed in.
+    epoch: u64,
+    /// The response as sent: `{"data":…}`.
+    pub body: Bytes,
+    /// Its entity tags under `application/json` and `application/graphql-response+json`.
+    etags: [String; 2],
+    /// The operation label its metrics are counted under.
+    pub operation: String,
+}
+
+impl Entry {
+    /// The entity tag of this body under `media`.
+    pub fn etag(&self, media: &str) -> &str {
+        &self.etags[usize::from(media == GRAPHQL_RESPONSE_JSON)]
+    }
+
+    fn size(&self) -> usize {
+        self.body.len() + self.operation.len() + self.etags[0].len() * 2 + ENTRY_OVERHEAD
+    }
+}
+
+/// What identifies a request's document in its key.
+pub enum Document<'a> {
+    /// The query text, normalized.
+    Text(String),
+    /// The SHA-256 of the query text, as a persisted query names it.
+    Persisted(&'a str),
+}
+
+pub struct ResponseCache {
+    enabled: bool,
+    max_entries: usize,
+    max_bytes: usize,
+    poll_interval: Duration,
+    staleness_bound: Duration,
+    lru: Mutex<Lru>,
+    /// Changes each time the database's content generation is seen to change.
+    epoch: AtomicU64,
+    /// The last content generation read, under a lock so two readers apply their reads in
+    /// turn.
+    seen: Mutex<Option<i64>>,
+    /// When the latest successful read of the generation began, in nanoseconds since
+    /// `started`; 0 before the first.
+    confirmed_at: AtomicU64,
+    started: Instant,
+    /// Whether the last read failed (logged once per outage).
+    failing: AtomicBool,
+    metrics: CacheMetrics,
+}
+
+impl ResponseCache {
+    pub fn new(config: &CacheConfig, metrics: CacheMetrics) -> Self {
+        Self {
+            enabled: config.response_cache
+                && config.response_cache_max_entries > 0
+                && config.response_cache_max_bytes > 0,
+            max_entries: config.response_cache_max_entries,
+            max_bytes: config.response_cache_max_bytes,
+            poll_interval: config.poll_interval(),
+            staleness_bound: config.staleness_bound(),
+            lru: Mutex::new(Lru::default()),
+            epoch: AtomicU64::new(0),
+            seen: Mutex::new(None),
+            confirmed_at: AtomicU64::new(0),
+            started: Instant::now(),
+            failing: AtomicBool::new(false),
+            metrics,
+        }
+    }
+
+    pub fn enabled(&self) -> bool {
+        self.enabled
+    }
+
+    /// The key of `request` for a caller with `role`; `None` when its document cannot be
+    /// identified without parsing it (no query text and no persisted-query hash, or text the
+    /// normalizer does not vouch for).
+    pub fn key(request: &Request, role: &str) -> Option<Key> {
+        let document = if request.query.is_empty() {
+            Document::Persisted(GraphQl::persisted_hash(request)?)
+        } else {
+            Document::Text(normalize(&request.query)?)
+        };
+        Some(key(
+            role,
+            &document,
+            request.operation_name.as_deref(),
+            &request.variables,
+        ))
+    }
+
+    /// The epoch a request about to run belongs to.
+    pub fn epoch(&self) -> u64 {
+        self.epoch.load(Ordering::SeqCst)
+    }
+
+    /// The response filed under `key`, when it was computed from the content as it is now.
+    pub fn get(&self, key: &Key) -> Option<Arc<Entry>> {
+        if !self.fresh() {
+            self.metrics.misses.inc();
+            return None;
+        }
+        let epoch = self.epoch();
+        let found = self.lock().get(key, epoch);
+        if found.is_some() {
+            self.metrics.hits.inc();
+        } else {
+            self.metrics.misses.inc();
+        }
+        found
+    }
+
+    /// Files `body` under `key`, computed in `epoch`; a response from an epoch that is no
+    /// longer current is dropped.
+    pub fn insert(&self, key: Key, epoch: u64, body: Bytes, operation: String) {
+        let entry = Entry {
+            epoch,
+            etags: [
+                etag(&body, super::graphql_request::JSON),
+                etag(&body, GRAPHQL_RESPONSE_JSON),
+            ],
+            body,
+            operation,
+        };
+        let size = entry.size();
+        // One large answer must not push out everything else.
+        if size > self.max_bytes / 8 {
+            return;
+        }
+        let mut lru = self.lock();
+        // Checked under the lock: an invalidation clears under it too.
+        if epoch != self.epoch() {
+            return;
+        }
+        lru.insert(key, Arc::new(entry), size);
+        let mut evicted = 0;
+        while lru.map.len() > self.max_entries || lru.bytes > self.max_bytes {
+            if !lru.pop_oldest() {
+                break;
+            }
+            evicted += 1;
+        }
+        self.metrics.evictions.inc_by(evicted);
+        self.publish_size(&lru);
+    }
+
+    /// Reads the content generation from `db` and drops every entry when it changed.
+    pub async fn poll(&self, db: &DatabaseConnection) {
+        let began = self.since_start();
+        match read_generation(db).await {
+            Ok(value) => {
+                if self.failing.swap(false, Ordering::SeqCst) {
+                    tracing::info!("content generation readable again: response cache back on");
+                }
+                self.observe(value, began);
+            }
+            Err(err) => {
+                if !self.failing.swap(true, Ordering::SeqCst) {
+                    tracing::warn!(
+                        error = %err,
+                        bypass_after_ms = self.staleness_bound.as_millis(),
+                        "cannot read the content generation; the response cache is bypassed \
+                         until it can"
+                    );
+                }
+            }
+        }
+    }
+
+    /// Polls `db` every poll interval until the cache is dropped (when the server stops).
+    pub fn spawn_poller(self: &Arc<Self>, db: DatabaseConnection) {
+        if !self.enabled {
+            return;
+        }
+        let cache: Weak<Self> = Arc::downgrade(self);
+        let interval = self.poll_interval;
+        tokio::spawn(async move {
+            let mut ticker = tokio::time::interval(interval);
+            ticker.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+            loop {
+                ticker.tick().await;
+                let Some(cache) = cache.upgrade() else {
+                    break;
+                };
+                cache.poll(&db).await;
+            }
+            tracing::debug!("content generation poller stopped");
+        });
+    }
+
+    fn observe(&self, value: i64, began: u64) {
+        let mut seen = self.seen.lock().unwrap_or_else(PoisonError::into_inner);
+        if *seen != Some(value) {
+            let first = seen.is_none();
+            *seen = Some(value);
+            // Epoch first, then the entries: a request tagged with the old epoch can no
+            // longer store its answer, and nothing stored before is served again.
+            let mut lru = self.lock();
+            self.epoch.fetch_add(1, Ordering::SeqCst);
+            lru.clear();
+            self.publish_size(&lru);
+            if !first {
+                self.metrics.invalidations.inc();
+                tracing::debug!(
+                    generation = value,
+                    "content changed: response cache cleared"
+                );
+            }
+        }
+        self.confirmed_at.fetch_max(began, Ordering::SeqCst);
+    }
+
+    /// Whether the generation was read recently enough to trust the entries.
+    fn fresh(&self) -> bool {
+        let confirmed = self.confirmed_at.load(Ordering::SeqCst);
+        confirmed > 0
+            && self.since_start().saturating_sub(confirmed)
+                < u64::try_from(self.staleness_bound.as_nanos()).unwrap_or(u64::MAX)
+    }
+
+    /// Nanoseconds since the cache was made; at least 1, so 0 can mean "never".
+    fn since_start(&self) -> u64 {
+        u64::try_from(self.started.elapsed().as_nanos())
+            .unwrap_or(u64::MAX)
+            .max(1)
+    }
+
+    fn lock(&self) -> std::sync::MutexGuard<'_, Lru> {
+        // A panic elsewhere while holding the lock leaves a consistent map; keep serving.
+        self.lru.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+
+    fn publish_size(&self, lru: &Lru) {
+        self.metrics
+            .entries
+            .set(i64::try_from(lru.map.len()).unwrap_or(i64::MAX));
+        self.metrics
+            .bytes
+            .set(i64::try_from(lru.bytes).unwrap_or(i64::MAX));
+    }
+}
+
+async fn read_generation(db: &DatabaseConnection) -> Result<i64, DbErr> {
+    let row = db
+        .query_one_raw(Statement::from_string(
+            db.get_database_backend(),
+            "SELECT value FROM content_generation WHERE id = 1",
+        ))
+        .await?
+        .ok_or_else(|| DbErr::RecordNotFound("content_generation has no row".to_owned()))?;
+    row.try_get::<i64>("", "value")
+}
+
+/// Entries by key, with their recency: each use moves an entry to the newest tick.
+#[derive(Default)]
+struct Lru {
+    map: HashMap<Key, Slot>,
+    by_recency: BTreeMap<u64, Key>,
+    tick: u64,
+    bytes: usize,
+}
+
+struct Slot {
+    entry: Arc<Entry>,
+    tick: u64,
+    size: usize,
+}
+
+impl Lru {
+    fn get(&mut self, key: &Key, epoch: u64) -> Option<Arc<Entry>> {
+        let slot = self.map.get_mut(key)?;
+        if slot.entry.epoch != epoch {
+            self.remove(key);
+            return None;
+        }
+        self.tick += 1;
+        self.by_recency.remove(&slot.tick);
+        slot.tick = self.tick;
+        self.by_recency.insert(self.tick, *key);
+        Some(slot.entry.clone())
+    }
+
+    fn insert(&mut self, key: Key, entry: Arc<Entry>, size: usize) {
+        self.remove(&key);
+        self.tick += 1;
+        self.by_recency.insert(self.tick, key);
+        self.map.insert(
+            key,
+            Slot {
+                entry,
+                tick: self.tick,
+                size,
+            },
+        );
+        self.bytes += size;
+    }
+
+    fn remove(&mut self, key: &Key) {
+        if let Some(slot) = self.map.remove(key) {
+            self.by_recency.remove(&slot.tick);
+            self.bytes -= slot.size;
+        }
+    }
+
+    /// Drops the least recently used entry; false when there is none.
+    fn pop_oldest(&mut self) -> bool {
+        let Some((_, key)) = self.by_recency.pop_first() else {
+            return false;
+        };
+        if let Some(slot) = self.map.remove(&key) {
+            self.bytes -= slot.size;
+        }
+        true
+    }
+
+    fn clear(&mut self) {
+        self.map.clear();
+        self.by_recency.clear();
+        self.bytes = 0;
+    }
+}
+
+fn key(role: &str, document: &Document<'_>, operation: Option<&str>, variables: &Variables) -> Key {
+    let mut hasher = Sha256::new();
+    // Each part is length-prefixed, so no two different requests hash the same bytes.
+    let mut part = |bytes: &[u8]| {
+        hasher.update((bytes.len() as u64).to_le_bytes());
+        hasher.update(bytes);
+    };
+    part(b"caregraph response v1");
+    part(role.as_bytes());
+    match document {
+        Document::Text(text) => {
+            part(b"text");
+            part(text.as_bytes());
+        }
+        Document::Persisted(hash) => {
+            part(b"persisted");
+            part(hash.as_bytes());
+        }
+    }
+    match operation {
+        Some(name) => {
+            part(b"named");
+            part(name.as_bytes());
+        }
+        None => part(b"unnamed"),
+    }
+    part(canonical_variables(variables).as_bytes());
+    Key(hasher.finalize().into())
+}
+
+/// The variables as JSON with every object's keys sorted: the order a client wrote them in
+/// does not change the answer.
+fn canonical_variables(variables: &Variables) -> String {
+    let mut json = serde_json::to_value(variables).unwrap_or(serde_json::Value::Null);
+    json.sort_all_objects();
+    json.to_string()
+}
+
+/// The query's tokens, verbatim, one space between each two: white space, commas, comments
+/// and a byte-order mark (ignored by GraphQL) do not matter, so `{a}` and `{ a, }` share an
+/// entry. Two texts with the same normalized form have the same tokens, hence the same
+/// meaning. `None` for a text whose tokens cannot be told apart without the parser (an
+/// unterminated string): it never shares an entry with another.
+pub fn normalize(query: &str) -> Option<String> {
+    let b = query.as_bytes();
+    let starts = |i: usize, s: &[u8]| b.get(i..i + s.len()) == Some(s);
+    let mut out = String::with_capacity(query.len());
+    let mut i = 0;
+    while i < b.len() {
+        let start = i;
+        match b[i] {
+            b' ' | b'\t' | b'\n' | b'\r' | b',' => {
+                i += 1;
+                continue;
+            }
+            0xEF if starts(i, "\u{feff}".as_bytes()) => {
+                i += 3;
+                continue;
+            }
+            b'#' => {
+                while i < b.len() && b[i] != b'\n' && b[i] != b'\r' {
+                    i += 1;
+                }
+                continue;
+            }
+            b'"' if starts(i, b"\"\"\"") => {
+                i += 3;
+                loop {
+                    if i >= b.len() {
+                        return None;
+                    }
+                    if starts(i, b"\\\"\"\"") {
+                        i += 4;
+                    } else if starts(i, b"\"\"\"") {
+                        i += 3;
+                        break;
+                    } else {
+                        i += 1;
+                    }
+                }
+            }
+            b'"' => {
+                i += 1;
+                loop {
+                    match b.get(i) {
+                        None | Some(b'\n' | b'\r') => return None,
+                        Some(b'\\') => i += 2,
+                        Some(b'"') => {
+                            i += 1;
+                            break;
+                        }
+                        Some(_) => i += 1,
+                    }
+                }
+            }
+            b'_' | b'a'..=b'z' | b'A'..=b'Z' => {
+                while i < b.len() && (b[i] == b'_' || b[i].is_ascii_alphanumeric()) {
+                    i += 1;
+                }
+            }
+            b'-' | b'0'..=b'9' => {
+                i += 1;
+                while i < b.len()
+                    && (b[i].is_ascii_alphanumeric() || matches!(b[i], b'.' | b'+' | b'-'))
+                {
+                    i += 1;
+                }
+            }
+            _ => {
+                // Punctuators and anything else: one character (all of its UTF-8 bytes).
+                i += 1;
+                while i < b.len() && (b[i] & 0xC0) == 0x80 {
+                    i += 1;
+                }
+            }
+        }
+        if !out.is_empty() {
+            out.push(' ');
+        }
+        out.push_str(query.get(start..i)?);
+    }
+    Some(out)
+}
+
+/// A strong entity tag for `body` sent as `media`: the same bytes give the same tag on every
+/// replica, and the two media types never share one.
+pub fn etag(body: &[u8], media: &str) -> String {
+    let digest = Sha256::digest(body);
+    let suffix = if media == GRAPHQL_RESPONSE_JSON {
+        "-g"
+    } else {
+        ""
+    };
+    format!("\"{}{suffix}\"", URL_SAFE_NO_PAD.encode(&digest[..18]))
+}
+
+/// Whether `If-None-Match` names `etag` (or is `*`), by the weak comparison RFC 9110 asks
+/// for: `W/"x"` matches `"x"`.
+pub fn none_match(http: &HttpRequest, etag: &str) -> bool {
+    http.headers()
+        .get_all(header::IF_NONE_MATCH)
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(','))
+        .map(str::trim)
+        .any(|tag| tag == "*" || tag.strip_prefix("W/").unwrap_or(tag) == etag)
+}
+
+/// `Cache-Control` for a successful anonymous GET: shared caches may keep it, but must ask
+/// again (cheaply, with `If-None-Match`) once `max_age` has passed.
+pub fn public_cache_control(max_age: u32) -> HeaderValue {
+    HeaderValue::from_str(&format!("public, max-age={max_age}, must-revalidate"))
+        .unwrap_or_else(|_| HeaderValue::from_static("no-cache"))
+}
+
+/// `Cache-Control` for answers to token holders: never stored anywhere.
+pub const PRIVATE: HeaderValue = HeaderValue::from_static("private, no-store");
+
+/// `Cache-Control` for POSTs and errors.
+pub const NO_STORE: HeaderValue = HeaderValue::from_static("no-store");
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn ignored_characters_do_not_change_the_key() {
+        let a = normalize("query Page($slug: String!) {\n  condition(slug: $slug) { name }\n}");
+        let b = normalize("# the page\nquery Page($slug:String!){condition(slug:$slug),{name}}");
+        assert!(a.is_some());
+        assert_eq!(a, b);
+        assert_eq!(
+            a.as_deref(),
+            Some("query Page ( $ slug : String ! ) { condition ( slug : $ slug ) { name } }")
+        );
+        assert_eq!(normalize("{ a b }"), normalize(",{\ta,b # c\n}\u{feff}"));
+        assert_ne!(normalize("{ ab }"), normalize("{ a b }"));
+        assert_ne!(normalize("{ a(x: 1) }"), normalize("{ a(x: -1) }"));
+    }
+
+    #[test]
+    fn strings_are_kept_verbatim() {
+        assert_eq!(
+            normalize("{ a(x: \"p  #q, r\") }").as_deref(),
+            Some("{ a ( x : \"p  #q, r\" ) }")
+        );
+        assert_ne!(
+            normalize("{ a(x: \"p q\") }"),
+            normalize("{ a(x: \"p  q\") }")
+        );
+        assert_eq!(
+            normalize("{a(x:\"\"\"x \\\"\"\" y\"\"\")}").as_deref(),
+            Some("{ a ( x : \"\"\"x \\\"\"\" y\"\"\" ) }")
+        );
+        assert_eq!(
+            normalize("{a(x:\"é\\\"\")}").as_deref(),
+            Some("{ a ( x : \"é\\\"\" ) }")
+        );
+        // An unterminated string could otherwise read as a valid query's string.
+        assert_eq!(normalize("{ a(x: \"abc\ndef\") }"), None);
+        assert_eq!(normalize("{ a(x: \"\"\"abc"), None);
+        assert_eq!(normalize("{ a(x: \"abc\\"), None);
+    }
+
+    #[test]
+    fn keys_depend_on_role_operation_and_variables_not_their_order() {
+        let vars = |json: serde_json::Value| Variables::from_json(json);
+        let doc = || Document::Text("{ a }".to_owned());
+        let k = |role, op, v| key(role, &doc(), op, &v);
+        let base = k(
+            "anonymous",
+            None,
+            vars(serde_json::json!({"a": 1, "b": {"x": 1, "y": 2}})),
+        );
+        assert_eq!(
+            base,
+            k(
+                "anonymous",
+                None,
+                vars(serde_json::json!({"b": {"y": 2, "x": 1}, "a": 1}))
+            )
+        );
+        assert_ne!(
+            base,
+            k(
+                "invalid",
+                None,
+                vars(serde_json::json!({"a": 1, "b": {"x": 1, "y": 2}}))
+            )
+        );
+        assert_ne!(
+            base,
+            k(
+                "anonymous",
+                Some("A"),
+                vars(serde_json::json!({"a": 1, "b": {"x": 1, "y": 2}}))
+            )
+        );
+        assert_ne!(
+            base,
+            k(
+                "anonymous",
+                None,
+                vars(serde_json::json!({"a": 2, "b": {"x": 1, "y": 2}}))
+            )
+        );
+        assert_ne!(
+            key(
+                "anonymous",
+                &Document::Persisted("{ a }"),
+                None,
+                &Variables::default()
+            ),
+            key("anonymous", &doc(), None, &Variables::default())
+        );
+    }
+
+    #[test]
+    fn the_least_recently_used_entry_goes_first() {
+        let metrics = crate::http::Metrics::new().expect("metrics").cache();
+        let config = CacheConfig {
+            response_cache_max_entries: 2,
+            ..CacheConfig::default()
+        };
+        let cache = ResponseCache::new(&config, metrics);
+        cache.observe(1, cache.since_start());
+        let epoch = cache.epoch();
+        let key = |n: u8| Key([n; 32]);
+        for n in 1..=2 {
+            cache.insert(key(n), epoch, Bytes::from_static(b"{}"), String::new());
+        }
+        assert!(cache.get(&key(1)).is_some());
+        cache.insert(key(3), epoch, Bytes::from_static(b"{}"), String::new());
+        assert!(
+            cache.get(&key(2)).is_none(),
+            "2 was the least recently used"
+        );
+        assert!(cache.get(&key(1)).is_some());
+        assert!(cache.get(&key(3)).is_some());
+        // A new generation empties it, and an answer from the old epoch is not stored.
+        cache.observe(2, cache.since_start());
+        assert!(cache.get(&key(1)).is_none());
+        cache.insert(key(4), epoch, Bytes::from_static(b"{}"), String::new());
+        assert!(cache.get(&key(4)).is_none());
+        // The same generation read again changes nothing.
+        let now = cache.epoch();
+        cache.insert(key(5), now, Bytes::from_static(b"{}"), String::new());
+        cache.observe(2, cache.since_start());
+        assert!(cache.get(&key(5)).is_some());
+    }
+
+    #[test]
+    fn validators() {
+        let tag = etag(b"{\"data\":{}}", super::super::graphql_request::JSON);
+        assert!(tag.starts_with('"') && tag.ends_with('"'));
+        assert_ne!(tag, etag(b"{\"data\":{}}", GRAPHQL_RESPONSE_JSON));
+        assert_ne!(
+            tag,
+            etag(b"{\"data\":{\"a\":1}}", super::super::graphql_request::JSON)
+        );
+    }
+}
