@@ -18,6 +18,7 @@ use async_graphql::{Name, Positioned, Request, ServerError, Value};
 
 use crate::config::LimitsConfig;
 use crate::graphql::error::code;
+use crate::graphql::lexer;
 
 /// Most brackets (`{`, `[`, `(`) the parser nests: async-graphql's parser refuses deeper
 /// documents, and its grammar recurses once per level, so deeper text is refused before it
@@ -451,89 +452,22 @@ enum Scan {
     TooDeep,
 }
 
-/// Counts the GraphQL tokens of `query` and its bracket nesting, stopping as soon as either is
-/// over its bound. Commas, white space, comments and a byte-order mark are not tokens. A
-/// character no token starts with counts as one, so a hostile text cannot hide in them; the
-/// parser refuses it anyway.
+/// Counts the GraphQL tokens of `query` (see `lexer::tokens`) and its bracket nesting,
+/// stopping as soon as either is over its bound.
 fn scan(query: &str, max_tokens: usize) -> Scan {
-    let b = query.as_bytes();
-    let starts = |i: usize, s: &[u8]| b.get(i..i + s.len()) == Some(s);
-    let mut i = 0;
-    let mut tokens = 0usize;
     let mut nesting = 0usize;
-    while i < b.len() {
-        let c = b[i];
-        match c {
-            b' ' | b'\t' | b'\n' | b'\r' | b',' => {
-                i += 1;
-                continue;
-            }
-            0xEF if starts(i, "\u{feff}".as_bytes()) => {
-                i += 3;
-                continue;
-            }
-            b'#' => {
-                while i < b.len() && b[i] != b'\n' && b[i] != b'\r' {
-                    i += 1;
-                }
-                continue;
-            }
-            b'"' if starts(i, b"\"\"\"") => {
-                i += 3;
-                while i < b.len() {
-                    if starts(i, b"\\\"\"\"") {
-                        i += 4;
-                    } else if starts(i, b"\"\"\"") {
-                        i += 3;
-                        break;
-                    } else {
-                        i += 1;
-                    }
-                }
-            }
-            b'"' => {
-                i += 1;
-                while i < b.len() {
-                    match b[i] {
-                        b'\\' => i += 2,
-                        b'"' => {
-                            i += 1;
-                            break;
-                        }
-                        b'\n' | b'\r' => break,
-                        _ => i += 1,
-                    }
-                }
-            }
-            b'.' if starts(i, b"...") => i += 3,
-            b'_' | b'a'..=b'z' | b'A'..=b'Z' => {
-                while i < b.len() && (b[i] == b'_' || b[i].is_ascii_alphanumeric()) {
-                    i += 1;
-                }
-            }
-            b'-' | b'0'..=b'9' => {
-                i += 1;
-                while i < b.len()
-                    && (b[i].is_ascii_alphanumeric() || matches!(b[i], b'.' | b'+' | b'-'))
-                {
-                    i += 1;
-                }
-            }
-            b'{' | b'[' | b'(' => {
+    for (n, token) in lexer::tokens(query).enumerate() {
+        match token.text.as_bytes().first() {
+            Some(b'{' | b'[' | b'(') => {
                 nesting += 1;
                 if nesting > MAX_NESTING {
                     return Scan::TooDeep;
                 }
-                i += 1;
             }
-            b'}' | b']' | b')' => {
-                nesting = nesting.saturating_sub(1);
-                i += 1;
-            }
-            _ => i += 1,
+            Some(b'}' | b']' | b')') => nesting = nesting.saturating_sub(1),
+            _ => {}
         }
-        tokens += 1;
-        if tokens > max_tokens {
+        if n + 1 > max_tokens {
             return Scan::TooManyTokens;
         }
     }

@@ -33,7 +33,7 @@ use sha2::{Digest, Sha256};
 use super::graphql_request::GRAPHQL_RESPONSE_JSON;
 use super::metrics::CacheMetrics;
 use crate::config::CacheConfig;
-use crate::graphql::GraphQl;
+use crate::graphql::{GraphQl, lexer};
 
 /// Fixed per-entry bookkeeping (map slot, recency index, `Arc`), counted against the byte
 /// budget with the body.
@@ -411,82 +411,15 @@ fn canonical_variables(variables: &Variables) -> String {
 /// meaning. `None` for a text whose tokens cannot be told apart without the parser (an
 /// unterminated string): it never shares an entry with another.
 pub fn normalize(query: &str) -> Option<String> {
-    let b = query.as_bytes();
-    let starts = |i: usize, s: &[u8]| b.get(i..i + s.len()) == Some(s);
     let mut out = String::with_capacity(query.len());
-    let mut i = 0;
-    while i < b.len() {
-        let start = i;
-        match b[i] {
-            b' ' | b'\t' | b'\n' | b'\r' | b',' => {
-                i += 1;
-                continue;
-            }
-            0xEF if starts(i, "\u{feff}".as_bytes()) => {
-                i += 3;
-                continue;
-            }
-            b'#' => {
-                while i < b.len() && b[i] != b'\n' && b[i] != b'\r' {
-                    i += 1;
-                }
-                continue;
-            }
-            b'"' if starts(i, b"\"\"\"") => {
-                i += 3;
-                loop {
-                    if i >= b.len() {
-                        return None;
-                    }
-                    if starts(i, b"\\\"\"\"") {
-                        i += 4;
-                    } else if starts(i, b"\"\"\"") {
-                        i += 3;
-                        break;
-                    } else {
-                        i += 1;
-                    }
-                }
-            }
-            b'"' => {
-                i += 1;
-                loop {
-                    match b.get(i) {
-                        None | Some(b'\n' | b'\r') => return None,
-                        Some(b'\\') => i += 2,
-                        Some(b'"') => {
-                            i += 1;
-                            break;
-                        }
-                        Some(_) => i += 1,
-                    }
-                }
-            }
-            b'_' | b'a'..=b'z' | b'A'..=b'Z' => {
-                while i < b.len() && (b[i] == b'_' || b[i].is_ascii_alphanumeric()) {
-                    i += 1;
-                }
-            }
-            b'-' | b'0'..=b'9' => {
-                i += 1;
-                while i < b.len()
-                    && (b[i].is_ascii_alphanumeric() || matches!(b[i], b'.' | b'+' | b'-'))
-                {
-                    i += 1;
-                }
-            }
-            _ => {
-                // Punctuators and anything else: one character (all of its UTF-8 bytes).
-                i += 1;
-                while i < b.len() && (b[i] & 0xC0) == 0x80 {
-                    i += 1;
-                }
-            }
+    for token in lexer::tokens(query) {
+        if !token.complete {
+            return None;
         }
         if !out.is_empty() {
             out.push(' ');
         }
-        out.push_str(query.get(start..i)?);
+        out.push_str(token.text);
     }
     Some(out)
 }

@@ -11,7 +11,9 @@ use entity::sea_orm_active_enums::{NodeKind, Predicate, Role, Status};
 use entity::{edge, node};
 use reqwest::StatusCode;
 use sea_orm::ActiveValue::Set;
-use sea_orm::{ColumnTrait, ConnectionTrait, Database, DatabaseConnection, EntityTrait, QueryFilter};
+use sea_orm::{
+    ColumnTrait, ConnectionTrait, Database, DatabaseConnection, EntityTrait, QueryFilter,
+};
 use serde_json::{Value, json};
 use uuid::Uuid;
 
@@ -39,6 +41,14 @@ pub async fn spawn_app_configured(
     configure: impl FnOnce(&mut Config, &mut ServeConfig),
 ) -> TestApp {
     let database = TestDatabase::create().await;
+    serve_on(database, configure).await
+}
+
+/// Starts caregraph on `database`, which the returned app keeps until it is dropped.
+async fn serve_on(
+    database: TestDatabase,
+    configure: impl FnOnce(&mut Config, &mut ServeConfig),
+) -> TestApp {
     let mut config = test_config(&database.url);
     let mut serve = ServeConfig {
         bind: "127.0.0.1:0".parse().expect("address"),
@@ -424,32 +434,7 @@ pub async fn spawn_replica(
     url: &str,
     configure: impl FnOnce(&mut Config, &mut ServeConfig),
 ) -> TestApp {
-    let mut config = test_config(url);
-    let mut serve = ServeConfig {
-        bind: "127.0.0.1:0".parse().expect("address"),
-        workers: 1,
-        ..Default::default()
-    };
-    configure(&mut config, &mut serve);
-    let app = Application::build(&config, &serve)
-        .await
-        .unwrap_or_else(|e| panic!("cannot start a second caregraph: {e}"));
-    let address = format!("http://127.0.0.1:{}", app.port());
-    let db = app.db().clone();
-    let server = app.into_server();
-    let handle = server.handle();
-    tokio::spawn(server);
-    TestApp {
-        address,
-        client: reqwest::Client::builder()
-            .timeout(Duration::from_secs(30))
-            .build()
-            .expect("client"),
-        db,
-        database_url: url.to_owned(),
-        handle,
-        _database: TestDatabase::borrowed(url),
-    }
+    serve_on(TestDatabase::borrowed(url), configure).await
 }
 
 impl TestDatabase {
