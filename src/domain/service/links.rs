@@ -1,6 +1,6 @@
 //! Reading edges together with the node at their other end, in batches of many nodes.
 
-use entity::sea_orm_active_enums::{Status, TreatmentPlace};
+use entity::sea_orm_active_enums::{Predicate, Status, TreatmentPlace};
 use entity::{citation, edge, node, source};
 use sea_orm::{
     ColumnTrait, Condition, ConnectionTrait, EntityTrait, JoinType, QueryFilter, QueryOrder,
@@ -31,12 +31,14 @@ pub fn place_rank(place: Option<TreatmentPlace>) -> u8 {
     }
 }
 
-/// Every visible edge touching `ids` on the given side, with the node at its other end, in one
-/// statement, ordered by the other end's name. Callers pick predicates and negation.
+/// Every visible edge touching `ids` on the given side with one of `predicates` (any when
+/// empty), with the node at its other end, in one statement, ordered by the other end's name.
+/// Callers pick negation.
 pub async fn of_nodes(
     db: &impl ConnectionTrait,
     ids: &[Uuid],
     dir: Direction,
+    predicates: &[Predicate],
     vis: Visibility,
 ) -> Result<Vec<(edge::Model, node::Model)>, DomainError> {
     let (near, far) = match dir {
@@ -46,6 +48,9 @@ pub async fn of_nodes(
     let mut select = edge::Entity::find()
         .join(JoinType::InnerJoin, far.def())
         .filter(near.is_in(ids.iter().copied()));
+    if !predicates.is_empty() {
+        select = select.filter(edge::Column::Predicate.is_in(predicates.iter().copied()));
+    }
     if vis == Visibility::PublishedOnly {
         select = select
             .filter(edge::Column::Status.eq(Status::Published))

@@ -85,23 +85,42 @@ pub async fn rank_conditions(
     }
 
     let ids: Vec<Uuid> = reported.iter().copied().collect();
-    let candidates: BTreeSet<Uuid> = links::of_nodes(db, &ids, Direction::In, vis)
-        .await?
-        .into_iter()
-        .filter(|(e, n)| {
-            e.predicate == Predicate::HasSymptom && !e.negated && n.kind == NodeKind::Condition
-        })
-        .map(|(_, n)| n.id)
-        .collect();
+    let candidates: BTreeSet<Uuid> =
+        links::of_nodes(db, &ids, Direction::In, &[Predicate::HasSymptom], vis)
+            .await?
+            .into_iter()
+            .filter(|(e, n)| {
+                e.predicate == Predicate::HasSymptom && !e.negated && n.kind == NodeKind::Condition
+            })
+            .map(|(_, n)| n.id)
+            .collect();
     let candidate_ids: Vec<Uuid> = candidates.iter().copied().collect();
-    let out = links::of_nodes(db, &candidate_ids, Direction::Out, vis).await?;
+    let out = links::of_nodes(
+        db,
+        &candidate_ids,
+        Direction::Out,
+        &[
+            Predicate::HasSymptom,
+            Predicate::SubclassOf,
+            Predicate::TreatedBy,
+        ],
+        vis,
+    )
+    .await?;
     let broader: BTreeSet<Uuid> = out
         .iter()
         .filter(|(e, _)| e.predicate == Predicate::SubclassOf && !e.negated)
         .map(|(_, n)| n.id)
         .collect();
     let broader_ids: Vec<Uuid> = broader.difference(&candidates).copied().collect();
-    let broader_out = links::of_nodes(db, &broader_ids, Direction::Out, vis).await?;
+    let broader_out = links::of_nodes(
+        db,
+        &broader_ids,
+        Direction::Out,
+        &[Predicate::TreatedBy],
+        vis,
+    )
+    .await?;
     let conditions: HashMap<Uuid, node::Model> = node::Entity::find()
         .filter(node::Column::Id.is_in(candidates.iter().chain(&broader_ids).copied()))
         .all(db)

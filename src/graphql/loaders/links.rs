@@ -4,6 +4,7 @@ use std::collections::HashMap;
 use std::sync::Arc;
 
 use async_graphql::dataloader::Loader;
+use entity::sea_orm_active_enums::Predicate;
 use entity::{edge, node};
 use uuid::Uuid;
 
@@ -17,6 +18,9 @@ use crate::graphql::error::LoadError;
 pub(crate) struct LinkKey {
     pub node: Uuid,
     pub dir: Direction,
+    /// Only links of this relation: a list of conditions with their symptoms must not read
+    /// (and decode) every treatment and cause link as well.
+    pub predicate: Predicate,
 }
 
 /// One edge and the node at its other end.
@@ -45,20 +49,31 @@ impl Loader<LinkKey> for LinksLoader {
         let mut grouped: HashMap<LinkKey, Vec<LinkRow>> =
             keys.iter().map(|k| (*k, Vec::new())).collect();
         for dir in [Direction::Out, Direction::In] {
-            let ids: Vec<Uuid> = keys
-                .iter()
-                .filter(|k| k.dir == dir)
-                .map(|k| k.node)
-                .collect();
+            let mut ids: Vec<Uuid> = Vec::new();
+            let mut predicates: Vec<Predicate> = Vec::new();
+            for key in keys.iter().filter(|k| k.dir == dir) {
+                ids.push(key.node);
+                if !predicates.contains(&key.predicate) {
+                    predicates.push(key.predicate);
+                }
+            }
             if ids.is_empty() {
                 continue;
             }
-            for (edge, other) in links::of_nodes(&self.db, &ids, dir, self.vis).await? {
+            // One statement per direction: every node with every predicate asked for; the
+            // few (node, predicate) pairs nobody asked for are dropped below.
+            for (edge, other) in links::of_nodes(&self.db, &ids, dir, &predicates, self.vis).await?
+            {
                 let near = match dir {
                     Direction::Out => edge.subject_id,
                     Direction::In => edge.object_id,
                 };
-                if let Some(rows) = grouped.get_mut(&LinkKey { node: near, dir }) {
+                let key = LinkKey {
+                    node: near,
+                    dir,
+                    predicate: edge.predicate,
+                };
+                if let Some(rows) = grouped.get_mut(&key) {
                     rows.push(LinkRow {
                         edge: Arc::new(edge),
                         other: Arc::new(other),

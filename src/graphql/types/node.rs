@@ -264,7 +264,11 @@ pub(crate) async fn links<T: From<LinkRow>>(
 ) -> Result<Vec<T>> {
     let rows = state(ctx)?
         .links()
-        .load_one(LinkKey { node, dir: sel.dir })
+        .load_one(LinkKey {
+            node,
+            dir: sel.dir,
+            predicate: sel.predicate,
+        })
         .await
         .map_err(from_load)?;
     Ok(rows
