@@ -804,7 +804,10 @@ async fn responses_keep_the_order_of_the_selection_set() {
         .await
         .expect("body");
     // The GraphQL spec: a response map keeps the order in which the fields were asked for.
-    let at = |needle: &str| body.find(needle).unwrap_or_else(|| panic!("{needle} in {body}"));
+    let at = |needle: &str| {
+        body.find(needle)
+            .unwrap_or_else(|| panic!("{needle} in {body}"))
+    };
     assert!(at("\"pageInfo\"") < at("\"edges\""), "{body}");
     assert!(at("\"snippet\"") < at("\"score\""), "{body}");
     assert!(at("\"score\"") < at("\"node\""), "{body}");

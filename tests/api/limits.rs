@@ -513,7 +513,8 @@ async fn limit_body_bytes() {
     assert!(answer.contains("bodyBytes"), "{answer}");
 
     // Just under the limit is served.
-    let small = json!({ "query": "{ sources { title } }", "variables": { "pad": "a".repeat(3000) } });
+    let small =
+        json!({ "query": "{ sources { title } }", "variables": { "pad": "a".repeat(3000) } });
     let (status, resp) = app.post_json(&small).await;
     assert_eq!(status, StatusCode::OK, "{resp}");
     still_serving(&app).await;

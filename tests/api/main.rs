@@ -22,5 +22,6 @@ mod schema_sdl;
 mod seed;
 mod shutdown;
 mod startup;
+mod synthetic;
 mod typed_client;
 mod workflow;
