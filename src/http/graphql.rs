@@ -257,8 +257,8 @@ fn with_statement_count(body: Bytes, statements: Option<usize>) -> Bytes {
 }
 
 /// What running one request gave.
-struct Executed {
-    response: Response,
+pub(super) struct Executed {
+    pub(super) response: Response,
     operation: String,
     statements: usize,
     count_statements: bool,
@@ -294,7 +294,7 @@ impl Executed {
 /// from the primary, so a content team reads its own writes at once. After a mutation the
 /// content generation is read again, so this process's cache drops what the mutation
 /// changed before the mutation's answer is sent.
-async fn execute(
+pub(super) async fn execute(
     state: &AppState,
     mut request: Request,
     viewer: &Viewer,

@@ -8,9 +8,7 @@ use async_graphql::{Request, Variables};
 use serde_json::json;
 
 use super::AppState;
-use crate::db::CountingConn;
 use crate::domain::auth::Viewer;
-use crate::graphql::RequestState;
 
 const QUERY: &str = "query ConditionJsonLd($slug: String!) { condition(slug: $slug) { jsonLd } }";
 
@@ -19,13 +17,13 @@ pub async fn condition(state: web::Data<AppState>, path: web::Path<String>) -> H
     let Some(slug) = file.strip_suffix(".jsonld") else {
         return not_found(&file);
     };
-    // Anonymous: only published content, whoever asks.
-    let viewer = Viewer::Anonymous;
-    let db = CountingConn::with_metrics(state.db.clone(), state.metrics.statement_duration());
-    let request = Request::new(QUERY)
-        .variables(Variables::from_json(json!({ "slug": slug })))
-        .data(RequestState::new(db, viewer.clone()));
-    let response = state.schema.schema_for(&viewer).execute(request).await;
+    // Anonymous: only published content, whoever asks; run like any GraphQL request (read
+    // database, time limit, metrics).
+    let request = Request::new(QUERY).variables(Variables::from_json(json!({ "slug": slug })));
+    let deadline = tokio::time::Instant::now() + state.schema.limits().execution_time();
+    let response = super::graphql::execute(&state, request, &Viewer::Anonymous, deadline, None)
+        .await
+        .response;
     if !response.errors.is_empty() {
         tracing::warn!(errors = ?response.errors, "JSON-LD document failed");
         return HttpResponse::InternalServerError()
