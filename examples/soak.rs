@@ -115,7 +115,7 @@ async fn soak(args: &Args, database_url: &str) -> Result<bool, String> {
         argv.extend(["--rate-limit-per-second", "0"]);
     }
     let cli = Cli::try_parse_from(argv).map_err(|e| format!("server settings: {e}"))?;
-    caregraph::telemetry::init(cli.config.log_format);
+    let _logs = caregraph::telemetry::init(cli.config.log_format);
     let Some(Command::Serve { serve, .. }) = cli.command else {
         return Err("the server settings did not parse as `serve`".to_owned());
     };

@@ -9,7 +9,8 @@ use caregraph::cli::Cli;
 #[tokio::main]
 async fn main() -> ExitCode {
     let cli = Cli::parse();
-    caregraph::telemetry::init(cli.config.log_format);
+    // Held to the end of `main`: dropping it flushes the queued log lines.
+    let _logs = caregraph::telemetry::init(cli.config.log_format);
     match caregraph::cli::run(cli).await {
         Ok(()) => ExitCode::SUCCESS,
         // A reader that stops early (`caregraph export | head`) is not a failure.

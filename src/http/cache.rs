@@ -157,9 +157,23 @@ impl ResponseCache {
         found
     }
 
-    /// Files `body` under `key`, computed in `epoch`; a response from an epoch that is no
-    /// longer current is dropped.
-    pub fn insert(&self, key: Key, epoch: u64, body: Bytes, operation: String) {
+    /// The response filed under the `exact` key of a request's bytes (see [`exact_key`]). A
+    /// miss is not counted: the lookup by the normalized key that follows counts it.
+    pub fn get_exact(&self, exact: &Key) -> Option<Arc<Entry>> {
+        if !self.fresh() {
+            return None;
+        }
+        let epoch = self.epoch();
+        let found = self.lock().get(exact, epoch);
+        if found.is_some() {
+            self.metrics.hits.inc();
+        }
+        found
+    }
+
+    /// Files `body` under `key`, and under `exact` when given (see [`exact_key`]), computed in
+    /// `epoch`; a response from an epoch that is no longer current is dropped.
+    pub fn insert(&self, key: Key, exact: Option<Key>, epoch: u64, body: Bytes, operation: String) {
         let entry = Entry {
             epoch,
             etags: [
@@ -179,7 +193,29 @@ impl ResponseCache {
         if epoch != self.epoch() {
             return;
         }
-        lru.insert(key, Arc::new(entry), size);
+        let entry = Arc::new(entry);
+        if let Some(exact) = exact {
+            // Counted in full although the body is shared: the budget is never exceeded
+            // while one slot outlives the other.
+            lru.insert(exact, entry.clone(), size);
+        }
+        lru.insert(key, entry, size);
+        self.trim(&mut lru);
+    }
+
+    /// Files an entry found under its normalized key under the `exact` key of a request
+    /// that asked for it in other words, so that its next copy skips parsing too.
+    pub fn alias(&self, exact: Key, entry: &Arc<Entry>) {
+        let mut lru = self.lock();
+        if entry.epoch != self.epoch() {
+            return;
+        }
+        lru.insert(exact, entry.clone(), entry.size());
+        self.trim(&mut lru);
+    }
+
+    /// Drops the least recently used entries until both bounds hold.
+    fn trim(&self, lru: &mut Lru) {
         let mut evicted = 0;
         while lru.map.len() > self.max_entries || lru.bytes > self.max_bytes {
             if !lru.pop_oldest() {
@@ -188,7 +224,7 @@ impl ResponseCache {
             evicted += 1;
         }
         self.metrics.evictions.inc_by(evicted);
-        self.publish_size(&lru);
+        self.publish_size(lru);
     }
 
     /// Reads the content generation from `db` and drops every entry when it changed.
@@ -365,6 +401,28 @@ impl Lru {
         self.by_recency.clear();
         self.bytes = 0;
     }
+}
+
+/// The key of a request's exact bytes: method, content type, and body or query string. An
+/// anonymous request that repeats, byte for byte, one that passed every check and was
+/// answered is served from it before its JSON or its document is parsed: the same bytes
+/// would pass the same checks and name the same entry. Entries are filed under it only
+/// beside their normalized key, for requests that did not ask for a statement count.
+pub fn exact_key(http: &HttpRequest, body: &[u8]) -> Key {
+    let mut hasher = Sha256::new();
+    let mut part = |bytes: &[u8]| {
+        hasher.update((bytes.len() as u64).to_le_bytes());
+        hasher.update(bytes);
+    };
+    part(b"caregraph exact request v1");
+    part(http.method().as_str().as_bytes());
+    match http.headers().get(header::CONTENT_TYPE) {
+        Some(value) => part(value.as_bytes()),
+        None => part(b"no content type"),
+    }
+    part(http.query_string().as_bytes());
+    part(body);
+    Key(hasher.finalize().into())
 }
 
 fn key(role: &str, document: &Document<'_>, operation: Option<&str>, variables: &Variables) -> Key {
@@ -568,10 +626,10 @@ mod tests {
         let epoch = cache.epoch();
         let key = |n: u8| Key([n; 32]);
         for n in 1..=2 {
-            cache.insert(key(n), epoch, Bytes::from_static(b"{}"), String::new());
+            cache.insert(key(n), None, epoch, Bytes::from_static(b"{}"), String::new());
         }
         assert!(cache.get(&key(1)).is_some());
-        cache.insert(key(3), epoch, Bytes::from_static(b"{}"), String::new());
+        cache.insert(key(3), None, epoch, Bytes::from_static(b"{}"), String::new());
         assert!(
             cache.get(&key(2)).is_none(),
             "2 was the least recently used"
@@ -581,13 +639,35 @@ mod tests {
         // A new generation empties it, and an answer from the old epoch is not stored.
         cache.observe(2, cache.since_start());
         assert!(cache.get(&key(1)).is_none());
-        cache.insert(key(4), epoch, Bytes::from_static(b"{}"), String::new());
+        cache.insert(key(4), None, epoch, Bytes::from_static(b"{}"), String::new());
         assert!(cache.get(&key(4)).is_none());
         // The same generation read again changes nothing.
         let now = cache.epoch();
-        cache.insert(key(5), now, Bytes::from_static(b"{}"), String::new());
+        cache.insert(key(5), None, now, Bytes::from_static(b"{}"), String::new());
         cache.observe(2, cache.since_start());
         assert!(cache.get(&key(5)).is_some());
+    }
+
+    #[test]
+    fn an_entry_is_found_by_its_exact_key_until_the_content_changes() {
+        let metrics = crate::http::Metrics::new().expect("metrics").cache();
+        let cache = ResponseCache::new(&CacheConfig::default(), metrics);
+        cache.observe(1, cache.since_start());
+        let (key, exact, other) = (Key([1; 32]), Key([2; 32]), Key([3; 32]));
+        let body = Bytes::from_static(b"{\"data\":{}}");
+        cache.insert(key, Some(exact), cache.epoch(), body.clone(), String::new());
+        let found = cache.get_exact(&exact).expect("filed under its bytes");
+        assert_eq!(found.body, body);
+        assert!(cache.get_exact(&other).is_none());
+        // Another wording of the same request is filed beside it once found.
+        cache.alias(other, &found);
+        assert!(cache.get_exact(&other).is_some());
+        cache.observe(2, cache.since_start());
+        assert!(cache.get_exact(&exact).is_none());
+        assert!(cache.get_exact(&other).is_none());
+        // An entry from an older epoch is never filed again.
+        cache.alias(other, &found);
+        assert!(cache.get_exact(&other).is_none());
     }
 
     #[test]

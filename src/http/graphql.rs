@@ -67,6 +67,22 @@ async fn serve(state: &AppState, http: &HttpRequest, payload: web::Payload) -> H
         Ok(body) => body,
         Err(refusal) => return *super::graphql_request::refuse_error(refusal.0, media, &refusal.1),
     };
+    // Anonymous repeats of a request already answered are served before anything is parsed.
+    let exact = (state.cache.enabled() && !http.headers().contains_key(header::AUTHORIZATION))
+        .then(|| cache::exact_key(http, &body));
+    if let Some(exact) = &exact
+        && let Some(entry) = state.cache.get_exact(exact)
+    {
+        return answer_from_cache(
+            state,
+            http,
+            media,
+            &Viewer::Anonymous,
+            false,
+            &entry,
+            started,
+        );
+    }
     let graphql = &state.schema;
     let batch = match super::graphql_request::read(http, &body, media, |len| {
         graphql.limits().check_batch(len)
@@ -84,10 +100,18 @@ async fn serve(state: &AppState, http: &HttpRequest, payload: web::Payload) -> H
     match batch {
         BatchRequest::Single(mut request) => {
             let cache_key = cache_key(state, &request, &viewer);
+            let count = wants_statement_count(&request);
+            // Only a request that passes the checks below and needs no count may be answered
+            // by its bytes alone next time.
+            let exact = exact.filter(|_| !count && matches!(viewer, Viewer::Anonymous));
             if let Some(key) = &cache_key
                 && let Some(entry) = state.cache.get(key)
             {
-                return answer_from_cache(state, http, media, &viewer, &request, &entry, started);
+                // Same tokens, operation and variables as a request that passed every check.
+                if let Some(exact) = exact {
+                    state.cache.alias(exact, &entry);
+                }
+                return answer_from_cache(state, http, media, &viewer, count, &entry, started);
             }
             // Taken before anything is read: an answer computed from content older than a
             // change this process has seen is never stored.
@@ -122,7 +146,7 @@ async fn serve(state: &AppState, http: &HttpRequest, payload: web::Payload) -> H
                 let body = Bytes::from(to_json(&executed.response).to_string());
                 state
                     .cache
-                    .insert(key, epoch, body.clone(), executed.operation.clone());
+                    .insert(key, exact, epoch, body.clone(), executed.operation.clone());
                 let body = with_statement_count(
                     body,
                     executed.count_statements.then_some(executed.statements),
@@ -179,7 +203,7 @@ fn answer_from_cache(
     http: &HttpRequest,
     media: &'static str,
     viewer: &Viewer,
-    request: &Request,
+    count_statements: bool,
     entry: &Entry,
     started: Instant,
 ) -> HttpResponse {
@@ -188,7 +212,7 @@ fn answer_from_cache(
         .metrics
         .observe_cached(&entry.operation, started.elapsed());
     let config = &state.config.cache;
-    if wants_statement_count(request) {
+    if count_statements {
         let body = with_statement_count(entry.body.clone(), Some(0));
         return answer(http, media, viewer, config, body, None);
     }

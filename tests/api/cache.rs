@@ -151,6 +151,61 @@ async fn a_repeated_anonymous_query_is_answered_from_the_cache() {
     assert_eq!(app.metric("caregraph_response_cache_entries").await, 2.0);
 }
 
+/// POSTs `body` as is, with `content_type`, and returns the status and the parsed answer.
+async fn post_bytes(app: &TestApp, body: &str, content_type: &str) -> (StatusCode, Value) {
+    let resp = app
+        .client
+        .post(format!("{}/graphql", app.address))
+        .header(header::CONTENT_TYPE, content_type)
+        .body(body.to_owned())
+        .send()
+        .await
+        .expect("request reaches the server");
+    let status = resp.status();
+    (status, resp.json().await.expect("JSON"))
+}
+
+#[tokio::test]
+async fn a_request_repeated_byte_for_byte_is_answered_before_it_is_parsed() {
+    let app = spawn_app().await;
+    let editor = app.token("ed", Role::Editor).await;
+    let reviewer = app.token("rita", Role::Reviewer).await;
+    let body = json!({ "query": CONDITION_NAME, "variables": slug() }).to_string();
+
+    // Given one anonymous reader's request ran (a miss) …
+    let (status, first) = post_bytes(&app, &body, "application/json").await;
+    assert_eq!(
+        (status, &first["data"]["condition"]["name"]),
+        (StatusCode::OK, &json!(NAME))
+    );
+    // … the same bytes again are a hit, with the same answer.
+    let (status, second) = post_bytes(&app, &body, "application/json").await;
+    assert_eq!((status, &second), (StatusCode::OK, &first));
+    assert_eq!(app.metric("caregraph_response_cache_hits_total").await, 1.0);
+    assert_eq!(
+        app.metric("caregraph_response_cache_misses_total").await,
+        1.0
+    );
+
+    // The same bytes under a media type /graphql refuses are still refused, …
+    let (status, refused) = post_bytes(&app, &body, "text/plain").await;
+    assert_eq!(status, StatusCode::UNSUPPORTED_MEDIA_TYPE);
+    assert_code(&refused, "UNSUPPORTED_MEDIA_TYPE");
+    // … and a token holder's same bytes still run, and see what token holders see.
+    let (draft, statements) = counted_as(&app, &editor, CONDITION_NAME, slug()).await;
+    assert!(statements > 0);
+    assert_eq!(draft["condition"]["name"], NAME);
+
+    // A publish drops the entry under the bytes too: the next copy gets the new name.
+    rename_and_publish(&app, &editor, &reviewer, "Low back pain after childbirth").await;
+    let (status, after) = post_bytes(&app, &body, "application/json").await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(
+        after["data"]["condition"]["name"],
+        "Low back pain after childbirth"
+    );
+}
+
 #[tokio::test]
 async fn the_cache_can_be_turned_off() {
     let app = spawn_app_configured(|_, serve| serve.cache.response_cache = false).await;

@@ -149,9 +149,11 @@ async fn edges_among(
     filter: &WalkFilter,
     vis: Visibility,
 ) -> Result<Vec<edge::Model>, DomainError> {
+    let ids: Vec<Uuid> = ids.iter().copied().collect();
+    let backend = db.get_database_backend();
     let mut select = edge::Entity::find()
-        .filter(edge::Column::SubjectId.is_in(ids.iter().copied()))
-        .filter(edge::Column::ObjectId.is_in(ids.iter().copied()));
+        .filter(sql::one_of(backend, edge::Column::SubjectId, &ids))
+        .filter(sql::one_of(backend, edge::Column::ObjectId, &ids));
     if vis == Visibility::PublishedOnly {
         select = select.filter(edge::Column::Status.eq(Status::Published));
     }
@@ -168,8 +170,13 @@ async fn nodes_by_id(
     db: &impl ConnectionTrait,
     ids: impl IntoIterator<Item = Uuid>,
 ) -> Result<Vec<node::Model>, DomainError> {
+    let ids: Vec<Uuid> = ids.into_iter().collect();
     Ok(node::Entity::find()
-        .filter(node::Column::Id.is_in(ids))
+        .filter(sql::one_of(
+            db.get_database_backend(),
+            node::Column::Id,
+            &ids,
+        ))
         .all(db)
         .await?)
 }

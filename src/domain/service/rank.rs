@@ -5,11 +5,12 @@ use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 use entity::sea_orm_active_enums::{NodeKind, Predicate, TreatmentType};
 use entity::{edge, node};
-use sea_orm::{ActiveEnum as _, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter};
+use sea_orm::{ActiveEnum as _, ConnectionTrait, EntityTrait, QueryFilter};
 use uuid::Uuid;
 
 use super::links::{self, Direction};
 use super::search::{self, SearchQuery};
+use super::sql;
 use crate::domain::{DomainError, Visibility};
 
 /// Most symptoms one ranking takes.
@@ -122,7 +123,15 @@ pub async fn rank_conditions(
     )
     .await?;
     let conditions: HashMap<Uuid, node::Model> = node::Entity::find()
-        .filter(node::Column::Id.is_in(candidates.iter().chain(&broader_ids).copied()))
+        .filter(sql::one_of(
+            db.get_database_backend(),
+            node::Column::Id,
+            &candidates
+                .iter()
+                .chain(&broader_ids)
+                .copied()
+                .collect::<Vec<_>>(),
+        ))
         .all(db)
         .await?
         .into_iter()
@@ -210,7 +219,11 @@ async fn given_symptoms(
         return Ok(Vec::new());
     }
     let found: HashMap<Uuid, node::Model> = super::nodes::visible(
-        node::Entity::find().filter(node::Column::Id.is_in(ids.iter().copied())),
+        node::Entity::find().filter(sql::one_of(
+            db.get_database_backend(),
+            node::Column::Id,
+            ids,
+        )),
         vis,
     )
     .all(db)

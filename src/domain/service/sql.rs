@@ -1,6 +1,8 @@
 //! Hand-written SQL shared by both databases: placeholders in each one's syntax.
 
-use sea_orm::{DbBackend, Statement, Value};
+use sea_orm::sea_query::Expr;
+use sea_orm::{ColumnTrait, DbBackend, Statement, Value};
+use uuid::Uuid;
 
 /// Collects a statement's values and hands out matching placeholders (`?` or `$n`).
 pub struct Params {
@@ -42,4 +44,27 @@ impl Params {
 /// A row count as a bound value.
 pub fn count(n: u64) -> Value {
     i64::try_from(n).unwrap_or(i64::MAX).into()
+}
+
+/// `column` is one of `ids`. On PostgreSQL one array parameter (`= ANY($1)`): the statement's
+/// text is the same whatever the number of ids, so each connection prepares and plans it once,
+/// where `IN ($1, …, $n)` is a new statement, planned afresh, for every count. SQLite, which
+/// prepares in process and has no arrays, gets `IN (…)`.
+pub fn one_of(backend: DbBackend, column: impl ColumnTrait, ids: &[Uuid]) -> Expr {
+    match backend {
+        DbBackend::Postgres => column.eq_any(ids.iter().copied()),
+        _ => column.is_in(ids.iter().copied()),
+    }
+}
+
+/// `column` is one of the strings `values`, like [`one_of`].
+pub fn one_of_values(
+    backend: DbBackend,
+    column: impl ColumnTrait,
+    values: impl IntoIterator<Item = String>,
+) -> Expr {
+    match backend {
+        DbBackend::Postgres => column.eq_any(values),
+        _ => column.is_in(values),
+    }
 }

@@ -1,6 +1,6 @@
 //! Edges of many nodes with the node at their other end, one statement per direction.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::sync::Arc;
 
 use async_graphql::dataloader::Loader;
@@ -50,9 +50,13 @@ impl Loader<LinkKey> for LinksLoader {
             keys.iter().map(|k| (*k, Vec::new())).collect();
         for dir in [Direction::Out, Direction::In] {
             let mut ids: Vec<Uuid> = Vec::new();
+            let mut seen: HashSet<Uuid> = HashSet::new();
             let mut predicates: Vec<Predicate> = Vec::new();
             for key in keys.iter().filter(|k| k.dir == dir) {
-                ids.push(key.node);
+                // A node asked for with several predicates is sent once.
+                if seen.insert(key.node) {
+                    ids.push(key.node);
+                }
                 if !predicates.contains(&key.predicate) {
                     predicates.push(key.predicate);
                 }
