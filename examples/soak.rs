@@ -33,11 +33,13 @@ use caregraph::startup::Application;
 use clap::Parser;
 use entity::sea_orm_active_enums::Role;
 use entity::{audit_event, citation, edge, node};
-use sea_orm::{
-    ColumnTrait, ConnectionTrait, Database, DatabaseConnection, EntityTrait, QueryFilter,
-};
+use sea_orm::{ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter};
 use serde_json::{Value, json};
 use uuid::Uuid;
+
+#[path = "../tests/support/scratch_db.rs"]
+mod scratch_db;
+use scratch_db::ScratchDatabase;
 
 /// The article the seed graph cites: every quote the editors send is one of its sentences.
 const ARTICLE: &str = include_str!("../data/sources/back-pain-after-epidural.txt");
@@ -79,7 +81,11 @@ struct Args {
 #[tokio::main]
 async fn main() -> ExitCode {
     let args = Args::parse();
-    let database = match SoakDatabase::create(args.database_url.as_deref()).await {
+    let database = match args.database_url.as_deref() {
+        Some(url) if !url.starts_with("postgres") => Ok(ScratchDatabase::borrowed(url)),
+        admin => ScratchDatabase::create("caregraph_soak", admin).await,
+    };
+    let database = match database {
         Ok(database) => database,
         Err(err) => {
             eprintln!("soak: cannot prepare the database: {err}");
@@ -87,7 +93,11 @@ async fn main() -> ExitCode {
         }
     };
     let result = soak(&args, &database.url).await;
-    database.drop_now().await;
+    match database.drop_now().await {
+        Ok(Some(name)) => eprintln!("soak: dropped database {name}"),
+        Ok(None) => {}
+        Err(err) => eprintln!("soak: could not {err}"),
+    }
     match result {
         Ok(true) => ExitCode::SUCCESS,
         Ok(false) => ExitCode::FAILURE,
@@ -1059,77 +1069,4 @@ async fn audit(
         links_checked: links.len(),
         citations_checked,
     })
-}
-
-/// The soak's database: a fresh SQLite file, a fresh PostgreSQL database (dropped at the
-/// end), or a URL used as it is.
-struct SoakDatabase {
-    url: String,
-    postgres: Option<(String, String)>,
-    _dir: Option<tempfile::TempDir>,
-}
-
-impl SoakDatabase {
-    async fn create(url: Option<&str>) -> Result<Self, String> {
-        match url {
-            Some(admin) if admin.starts_with("postgres") => {
-                let name = format!("caregraph_soak_{}", Uuid::now_v7().simple());
-                let conn = Database::connect(admin)
-                    .await
-                    .map_err(|e| format!("connect to {admin}: {e}"))?;
-                conn.execute_unprepared(&format!("CREATE DATABASE {name}"))
-                    .await
-                    .map_err(|e| format!("create database {name}: {e}"))?;
-                conn.close().await.ok();
-                Ok(Self {
-                    url: with_database(admin, &name),
-                    postgres: Some((admin.to_owned(), name)),
-                    _dir: None,
-                })
-            }
-            Some(url) => Ok(Self {
-                url: url.to_owned(),
-                postgres: None,
-                _dir: None,
-            }),
-            None => {
-                let dir = tempfile::tempdir().map_err(|e| format!("temporary directory: {e}"))?;
-                let url = format!("sqlite://{}?mode=rwc", dir.path().join("soak.db").display());
-                Ok(Self {
-                    url,
-                    postgres: None,
-                    _dir: Some(dir),
-                })
-            }
-        }
-    }
-
-    async fn drop_now(self) {
-        let Some((admin, name)) = &self.postgres else {
-            return;
-        };
-        let dropped = async {
-            let conn = Database::connect(admin.as_str()).await?;
-            conn.execute_unprepared(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
-                .await?;
-            conn.close().await
-        }
-        .await;
-        match dropped {
-            Ok(()) => eprintln!("soak: dropped database {name}"),
-            Err(err) => eprintln!("soak: could not drop database {name}: {err}"),
-        }
-    }
-}
-
-/// `postgres://…/db?opts` with `db` replaced by `name`.
-fn with_database(url: &str, name: &str) -> String {
-    let (base, query) = url
-        .split_once('?')
-        .map_or((url, None), |(b, q)| (b, Some(q)));
-    let server = base.rsplit_once('/').map_or(base, |(s, _)| s);
-    match query {
-        Some(q) => format!("{server}/{name}?{q}"),
-        None => format!("{server}/{name}"),
-    }
 }

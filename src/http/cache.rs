@@ -626,10 +626,22 @@ mod tests {
         let epoch = cache.epoch();
         let key = |n: u8| Key([n; 32]);
         for n in 1..=2 {
-            cache.insert(key(n), None, epoch, Bytes::from_static(b"{}"), String::new());
+            cache.insert(
+                key(n),
+                None,
+                epoch,
+                Bytes::from_static(b"{}"),
+                String::new(),
+            );
         }
         assert!(cache.get(&key(1)).is_some());
-        cache.insert(key(3), None, epoch, Bytes::from_static(b"{}"), String::new());
+        cache.insert(
+            key(3),
+            None,
+            epoch,
+            Bytes::from_static(b"{}"),
+            String::new(),
+        );
         assert!(
             cache.get(&key(2)).is_none(),
             "2 was the least recently used"
@@ -639,7 +651,13 @@ mod tests {
         // A new generation empties it, and an answer from the old epoch is not stored.
         cache.observe(2, cache.since_start());
         assert!(cache.get(&key(1)).is_none());
-        cache.insert(key(4), None, epoch, Bytes::from_static(b"{}"), String::new());
+        cache.insert(
+            key(4),
+            None,
+            epoch,
+            Bytes::from_static(b"{}"),
+            String::new(),
+        );
         assert!(cache.get(&key(4)).is_none());
         // The same generation read again changes nothing.
         let now = cache.epoch();

@@ -11,9 +11,7 @@ use entity::sea_orm_active_enums::{NodeKind, Predicate, Role, Status};
 use entity::{edge, node};
 use reqwest::StatusCode;
 use sea_orm::ActiveValue::Set;
-use sea_orm::{
-    ColumnTrait, ConnectionTrait, Database, DatabaseConnection, EntityTrait, QueryFilter,
-};
+use sea_orm::{ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter};
 use serde_json::{Value, json};
 use uuid::Uuid;
 
@@ -40,7 +38,7 @@ pub async fn spawn_app_with(seed_on_empty: bool) -> TestApp {
 pub async fn spawn_app_configured(
     configure: impl FnOnce(&mut Config, &mut ServeConfig),
 ) -> TestApp {
-    let database = TestDatabase::create().await;
+    let database = fresh_database().await;
     serve_on(database, configure).await
 }
 
@@ -210,13 +208,7 @@ pub fn assert_code(resp: &Value, code: &str) {
     assert_eq!(errors[0]["extensions"]["code"], code, "{resp}");
 }
 
-/// A fresh database for one test: a SQLite file in a temporary directory, or a new PostgreSQL
-/// database dropped when the test ends.
-pub struct TestDatabase {
-    pub url: String,
-    postgres: Option<(String, String)>,
-    _dir: Option<tempfile::TempDir>,
-}
+pub use crate::scratch_db::ScratchDatabase as TestDatabase;
 
 /// The PostgreSQL server to create test databases on, when the run targets PostgreSQL.
 pub fn postgres_admin_url() -> Option<String> {
@@ -225,77 +217,12 @@ pub fn postgres_admin_url() -> Option<String> {
         .filter(|u| u.starts_with("postgres"))
 }
 
-impl TestDatabase {
-    pub async fn create() -> Self {
-        match postgres_admin_url() {
-            Some(admin) => {
-                let name = format!("caregraph_test_{}", uuid::Uuid::now_v7().simple());
-                let conn = Database::connect(&admin)
-                    .await
-                    .expect("connect to CAREGRAPH_TEST_DATABASE_URL");
-                conn.execute_unprepared(&format!("CREATE DATABASE {name}"))
-                    .await
-                    .expect("create test database");
-                conn.close().await.ok();
-                let url = replace_database(&admin, &name);
-                Self {
-                    url,
-                    postgres: Some((admin, name)),
-                    _dir: None,
-                }
-            }
-            None => {
-                let dir = tempfile::tempdir().expect("temp dir");
-                let url = format!(
-                    "sqlite://{}?mode=rwc",
-                    dir.path().join("caregraph.db").display()
-                );
-                Self {
-                    url,
-                    postgres: None,
-                    _dir: Some(dir),
-                }
-            }
-        }
-    }
-}
-
-impl Drop for TestDatabase {
-    fn drop(&mut self) {
-        let Some((admin, name)) = self.postgres.take() else {
-            return;
-        };
-        // Drop runs outside any async context we may block; use a runtime of our own.
-        let dropped = std::thread::spawn(move || {
-            let rt = tokio::runtime::Builder::new_current_thread()
-                .enable_all()
-                .build()
-                .expect("runtime");
-            rt.block_on(async {
-                let conn = Database::connect(&admin).await?;
-                conn.execute_unprepared(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
-                    .await?;
-                conn.close().await
-            })
-        })
-        .join();
-        if !matches!(dropped, Ok(Ok(()))) {
-            eprintln!("warning: could not drop a test database: {dropped:?}");
-        }
-    }
-}
-
-fn replace_database(url: &str, name: &str) -> String {
-    let (base, query) = url
-        .split_once('?')
-        .map_or((url, None), |(b, q)| (b, Some(q)));
-    let (server, _) = base
-        .rsplit_once('/')
-        .expect("a postgres URL names a database");
-    match query {
-        Some(q) => format!("{server}/{name}?{q}"),
-        None => format!("{server}/{name}"),
-    }
+/// A fresh database for one test: a SQLite file in a temporary directory, or a new PostgreSQL
+/// database dropped when the test ends.
+pub async fn fresh_database() -> TestDatabase {
+    TestDatabase::create("caregraph_test", postgres_admin_url().as_deref())
+        .await
+        .expect("a fresh test database")
 }
 
 /// The article, as shipped with the project.
@@ -435,17 +362,6 @@ pub async fn spawn_replica(
     configure: impl FnOnce(&mut Config, &mut ServeConfig),
 ) -> TestApp {
     serve_on(TestDatabase::borrowed(url), configure).await
-}
-
-impl TestDatabase {
-    /// A database another `TestDatabase` owns: dropping this one leaves it alone.
-    pub fn borrowed(url: &str) -> Self {
-        Self {
-            url: url.to_owned(),
-            postgres: None,
-            _dir: None,
-        }
-    }
 }
 
 impl TestApp {

@@ -19,6 +19,8 @@ mod permissions;
 mod protocol;
 mod questions;
 mod schema_sdl;
+#[path = "../support/scratch_db.rs"]
+mod scratch_db;
 mod seed;
 mod shutdown;
 mod startup;

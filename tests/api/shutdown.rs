@@ -13,7 +13,7 @@ use sea_orm::{ConnectionTrait, Database, DatabaseConnection, Statement};
 use serde_json::{Value, json};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 
-use crate::helpers::TestDatabase;
+use crate::helpers::fresh_database;
 
 const QUOTE: &str = "Self-care is essential because if you don’t take care of yourself and give yourself a break, back pain may intensify.";
 const CREATE: &str = r#"mutation($input: CreateNodeInput!) {
@@ -36,7 +36,7 @@ impl Drop for Server {
 #[tokio::test]
 async fn sigterm_lets_in_flight_requests_finish_refuses_new_ones_and_exits_0() {
     // Given caregraph serving a fresh database
-    let database = TestDatabase::create().await;
+    let database = fresh_database().await;
     let port = free_port();
     let address = format!("http://127.0.0.1:{port}");
     let mut child = Command::new(env!("CARGO_BIN_EXE_caregraph"))

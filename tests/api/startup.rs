@@ -5,7 +5,7 @@ use std::time::{Duration, Instant};
 
 use reqwest::StatusCode;
 
-use crate::helpers::{Proxy, TestDatabase, test_config};
+use crate::helpers::{Proxy, fresh_database, test_config};
 
 #[test]
 fn an_unreachable_database_is_one_clear_line_and_a_failing_exit() {
@@ -43,7 +43,7 @@ async fn readiness_turns_503_while_the_database_is_away_and_recovers_without_res
         eprintln!("skipped: needs PostgreSQL (set CAREGRAPH_TEST_DATABASE_URL)");
         return;
     };
-    let database = TestDatabase::create().await;
+    let database = fresh_database().await;
     let mut config = test_config(&proxy.route(&database.url));
     config.db_acquire_timeout_ms = 1000;
     let serve = caregraph::config::ServeConfig {
@@ -135,7 +135,7 @@ async fn start_up_waits_for_a_database_that_comes_up_late() {
         return;
     };
     // Given a database that refuses connections for the first 1.5 s
-    let database = TestDatabase::create().await;
+    let database = fresh_database().await;
     let mut config = test_config(&proxy.route(&database.url));
     config.db_startup_timeout_secs = 20;
     let started = Instant::now();

@@ -12,8 +12,10 @@ use caregraph::startup::Application;
 use clap::Parser as _;
 use entity::sea_orm_active_enums::Role;
 use reqwest::StatusCode;
-use sea_orm::{ConnectionTrait as _, Database, DatabaseConnection};
+use sea_orm::DatabaseConnection;
 use serde_json::{Value, json};
+
+use crate::scratch_db::ScratchDatabase;
 
 pub struct Server {
     pub rt: tokio::runtime::Runtime,
@@ -21,7 +23,7 @@ pub struct Server {
     pub client: reqwest::Client,
     pub db: DatabaseConnection,
     handle: actix_web::dev::ServerHandle,
-    database: Option<FreshDatabase>,
+    database: Option<ScratchDatabase>,
 }
 
 /// One HTTP answer, body kept as text.
@@ -46,7 +48,10 @@ impl Server {
             .enable_all()
             .build()
             .expect("runtime");
-        let database = rt.block_on(FreshDatabase::create());
+        let admin = std::env::var("CAREGRAPH_TEST_DATABASE_URL").ok();
+        let database = rt
+            .block_on(ScratchDatabase::create("caregraph_props", admin.as_deref()))
+            .expect("a fresh test database");
         let cli = Cli::try_parse_from([
             "caregraph",
             "--database-url",
@@ -171,78 +176,10 @@ impl Server {
 impl Drop for Server {
     fn drop(&mut self) {
         self.rt.block_on(self.handle.stop(false));
-        if let Some(database) = self.database.take() {
-            self.rt.block_on(database.drop_now());
+        if let Some(database) = self.database.take()
+            && let Err(err) = self.rt.block_on(database.drop_now())
+        {
+            eprintln!("warning: {err}");
         }
-    }
-}
-
-/// A SQLite file in a temporary directory, or a PostgreSQL database created for the run on
-/// the server `CAREGRAPH_TEST_DATABASE_URL` names, dropped at the end.
-struct FreshDatabase {
-    url: String,
-    postgres: Option<(String, String)>,
-    _dir: Option<tempfile::TempDir>,
-}
-
-impl FreshDatabase {
-    async fn create() -> Self {
-        let admin = std::env::var("CAREGRAPH_TEST_DATABASE_URL")
-            .ok()
-            .filter(|u| u.starts_with("postgres"));
-        if let Some(admin) = admin {
-            let name = format!("caregraph_props_{}", uuid::Uuid::now_v7().simple());
-            let conn = Database::connect(&admin)
-                .await
-                .expect("connect to CAREGRAPH_TEST_DATABASE_URL");
-            conn.execute_unprepared(&format!("CREATE DATABASE {name}"))
-                .await
-                .expect("create a test database");
-            conn.close().await.ok();
-            let url = with_database(&admin, &name);
-            return Self {
-                url,
-                postgres: Some((admin, name)),
-                _dir: None,
-            };
-        }
-        let dir = tempfile::tempdir().expect("temp dir");
-        let url = format!(
-            "sqlite://{}?mode=rwc",
-            dir.path().join("caregraph.db").display()
-        );
-        Self {
-            url,
-            postgres: None,
-            _dir: Some(dir),
-        }
-    }
-
-    async fn drop_now(self) {
-        let Some((admin, name)) = &self.postgres else {
-            return;
-        };
-        let dropped = async {
-            let conn = Database::connect(admin.as_str()).await?;
-            conn.execute_unprepared(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
-                .await?;
-            conn.close().await
-        }
-        .await;
-        if let Err(err) = dropped {
-            eprintln!("warning: could not drop test database {name}: {err}");
-        }
-    }
-}
-
-/// `postgres://…/db?opts` with `db` replaced by `name`.
-pub fn with_database(url: &str, name: &str) -> String {
-    let (base, query) = url
-        .split_once('?')
-        .map_or((url, None), |(b, q)| (b, Some(q)));
-    let server = base.rsplit_once('/').map_or(base, |(s, _)| s);
-    match query {
-        Some(q) => format!("{server}/{name}?{q}"),
-        None => format!("{server}/{name}"),
     }
 }

@@ -13,6 +13,8 @@ mod domain;
 mod harness;
 mod links;
 mod request_path;
+#[path = "../support/scratch_db.rs"]
+mod scratch_db;
 
 use proptest::strategy::Strategy;
 use proptest::test_runner::{Config, TestCaseError, TestRunner};
