@@ -143,12 +143,7 @@ impl ResponseCache {
 
     /// The response filed under `key`, when it was computed from the content as it is now.
     pub fn get(&self, key: &Key) -> Option<Arc<Entry>> {
-        if !self.fresh() {
-            self.metrics.misses.inc();
-            return None;
-        }
-        let epoch = self.epoch();
-        let found = self.lock().get(key, epoch);
+        let found = self.lookup(key);
         if found.is_some() {
             self.metrics.hits.inc();
         } else {
@@ -160,15 +155,19 @@ impl ResponseCache {
     /// The response filed under the `exact` key of a request's bytes (see [`exact_key`]). A
     /// miss is not counted: the lookup by the normalized key that follows counts it.
     pub fn get_exact(&self, exact: &Key) -> Option<Arc<Entry>> {
-        if !self.fresh() {
-            return None;
-        }
-        let epoch = self.epoch();
-        let found = self.lock().get(exact, epoch);
+        let found = self.lookup(exact);
         if found.is_some() {
             self.metrics.hits.inc();
         }
         found
+    }
+
+    fn lookup(&self, key: &Key) -> Option<Arc<Entry>> {
+        if !self.fresh() {
+            return None;
+        }
+        let epoch = self.epoch();
+        self.lock().get(key, epoch)
     }
 
     /// Files `body` under `key`, and under `exact` when given (see [`exact_key`]), computed in
