@@ -16,7 +16,6 @@
 //! database is away), the cache is bypassed once the last good read is older than the
 //! staleness bound: a publish elsewhere is never hidden longer than that.
 
-use std::collections::{BTreeMap, HashMap};
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, PoisonError, Weak};
 use std::time::{Duration, Instant};
@@ -27,6 +26,7 @@ use actix_web::web::Bytes;
 use async_graphql::{Request, Variables};
 use base64::Engine as _;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use lru::LruCache;
 use sea_orm::{ConnectionTrait, DatabaseConnection, DbErr, Statement};
 use sha2::{Digest, Sha256};
 
@@ -216,7 +216,7 @@ impl ResponseCache {
     /// Drops the least recently used entries until both bounds hold.
     fn trim(&self, lru: &mut Lru) {
         let mut evicted = 0;
-        while lru.map.len() > self.max_entries || lru.bytes > self.max_bytes {
+        while lru.len() > self.max_entries || lru.bytes > self.max_bytes {
             if !lru.pop_oldest() {
                 break;
             }
@@ -315,7 +315,7 @@ impl ResponseCache {
     fn publish_size(&self, lru: &Lru) {
         self.metrics
             .entries
-            .set(i64::try_from(lru.map.len()).unwrap_or(i64::MAX));
+            .set(i64::try_from(lru.len()).unwrap_or(i64::MAX));
         self.metrics
             .bytes
             .set(i64::try_from(lru.bytes).unwrap_or(i64::MAX));
@@ -333,71 +333,65 @@ async fn read_generation(db: &DatabaseConnection) -> Result<i64, DbErr> {
     row.try_get::<i64>("", "value")
 }
 
-/// Entries by key, with their recency: each use moves an entry to the newest tick.
-#[derive(Default)]
+/// Entries by key, least recently used first out, their sizes summed for the byte budget.
+/// A hit relinks its entry in the `lru` crate's list, in constant time, under the lock.
 struct Lru {
-    map: HashMap<Key, Slot>,
-    by_recency: BTreeMap<u64, Key>,
-    tick: u64,
+    map: LruCache<Key, Slot>,
     bytes: usize,
+}
+
+impl Default for Lru {
+    fn default() -> Self {
+        Self {
+            map: LruCache::unbounded(),
+            bytes: 0,
+        }
+    }
 }
 
 struct Slot {
     entry: Arc<Entry>,
-    tick: u64,
     size: usize,
 }
 
 impl Lru {
     fn get(&mut self, key: &Key, epoch: u64) -> Option<Arc<Entry>> {
-        let slot = self.map.get_mut(key)?;
+        let slot = self.map.get(key)?;
         if slot.entry.epoch != epoch {
             self.remove(key);
             return None;
         }
-        self.tick += 1;
-        self.by_recency.remove(&slot.tick);
-        slot.tick = self.tick;
-        self.by_recency.insert(self.tick, *key);
         Some(slot.entry.clone())
     }
 
     fn insert(&mut self, key: Key, entry: Arc<Entry>, size: usize) {
-        self.remove(&key);
-        self.tick += 1;
-        self.by_recency.insert(self.tick, key);
-        self.map.insert(
-            key,
-            Slot {
-                entry,
-                tick: self.tick,
-                size,
-            },
-        );
+        if let Some((_, old)) = self.map.push(key, Slot { entry, size }) {
+            self.bytes -= old.size;
+        }
         self.bytes += size;
     }
 
     fn remove(&mut self, key: &Key) {
-        if let Some(slot) = self.map.remove(key) {
-            self.by_recency.remove(&slot.tick);
+        if let Some(slot) = self.map.pop(key) {
             self.bytes -= slot.size;
         }
     }
 
     /// Drops the least recently used entry; false when there is none.
     fn pop_oldest(&mut self) -> bool {
-        let Some((_, key)) = self.by_recency.pop_first() else {
+        let Some((_, slot)) = self.map.pop_lru() else {
             return false;
         };
-        if let Some(slot) = self.map.remove(&key) {
-            self.bytes -= slot.size;
-        }
+        self.bytes -= slot.size;
         true
+    }
+
+    fn len(&self) -> usize {
+        self.map.len()
     }
 
     fn clear(&mut self) {
         self.map.clear();
-        self.by_recency.clear();
         self.bytes = 0;
     }
 }

@@ -1,6 +1,8 @@
 //! One span per request: a request id (the caller's `X-Request-Id` when it is sane, else a
 //! new UUID v7, returned in the response either way), the route, the GraphQL operation name
-//! (recorded by the GraphQL handler), the status and the duration.
+//! (recorded by the GraphQL handler). The status and the duration are fields of the line that
+//! ends the request, not of the span: every line the span wraps would repeat them, and each
+//! `record` on a span formats its fields again, on the request's thread.
 
 use std::time::Instant;
 
@@ -41,8 +43,6 @@ pub async fn middleware(
         method = %req.method(),
         route = %route,
         operation = tracing::field::Empty,
-        status = tracing::field::Empty,
-        duration_ms = tracing::field::Empty,
     );
     let started = Instant::now();
     let result = next.call(req).instrument(span.clone()).await;
@@ -51,8 +51,6 @@ pub async fn middleware(
     match result {
         Ok(mut response) => {
             let status = response.status().as_u16();
-            span.record("status", status);
-            span.record("duration_ms", duration_ms);
             if let Ok(value) = HeaderValue::from_str(&id) {
                 response.headers_mut().insert(REQUEST_ID, value);
             }
@@ -66,9 +64,11 @@ pub async fn middleware(
     }
 }
 
-/// Names the GraphQL operation in the current request's span.
+/// Names the GraphQL operation in the current request's span. `name` is a metrics label
+/// (a GraphQL name, `anonymous` or `other`), never raw client text, so it is written as is:
+/// a `&str` field would be escaped character by character on every request.
 pub fn record_operation(name: &str) {
-    tracing::Span::current().record("operation", name);
+    tracing::Span::current().record("operation", tracing::field::display(name));
 }
 
 #[cfg(test)]
