@@ -51,7 +51,8 @@ const BATCH_WINDOW: Duration = Duration::from_millis(10);
 /// A thread parked on the queue must be woken by the request that queues a line (a futex call
 /// and a context switch per request, the largest cost of the access log under load); one that
 /// is pausing is not, so a busy server wakes it at most once per window, and a line still
-/// reaches the log within the window.
+/// reaches the log within the window. This relies on tracing-appender's worker calling
+/// `flush` once per drained queue (0.2: `Worker::work`), never per line.
 struct Paced<W: Write>(W);
 
 impl<W: Write> Write for Paced<W> {
