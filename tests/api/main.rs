@@ -26,4 +26,5 @@ mod shutdown;
 mod startup;
 mod synthetic;
 mod typed_client;
+mod webdriver;
 mod workflow;

@@ -1,0 +1,397 @@
+//! Headless Chromium driven through chromedriver in plain W3C WebDriver (JSON over HTTP),
+//! for the browser tests (`browser.rs`, the GraphiQL page; `explore_page.rs`, the graph page).
+//!
+//! It needs Debian's `chromium` and `chromium-driver` (`.ci/run` installs them). Without them
+//! [`browser_installed`] prints why and the tests pass, unless `CAREGRAPH_REQUIRE_BROWSER=1` (set
+//! by `.ci/run`), in which case they fail.
+//!
+//! `reqwest` speaks WebDriver, not `fantoccini`: `fantoccini`'s rustls connector builds its TLS
+//! config from rustls' process-wide default crypto provider, and with `reqwest` (ring) and
+//! `fantoccini` (aws-lc-rs) both in the dev-dependencies rustls cannot pick one and panics.
+//! Nothing here needs TLS anyway.
+
+use std::net::TcpListener;
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+use serde_json::{Value, json};
+
+const CHROMIUM: &str = "/usr/bin/chromium";
+const CHROMEDRIVER: &str = "/usr/bin/chromedriver";
+
+/// Upper bound of every single wait (driver start, page load, element, response).
+pub(crate) const WAIT: Duration = Duration::from_secs(20);
+
+/// Whether a console message reports a Content-Security-Policy violation.
+pub(crate) fn is_csp(line: &str) -> bool {
+    line.contains("Content Security Policy") || line.contains("Content-Security-Policy")
+}
+
+/// "LEVEL message" of every entry in a browser log.
+pub(crate) fn console_in(log: &Value) -> Vec<String> {
+    log.as_array()
+        .into_iter()
+        .flatten()
+        .map(|e| {
+            format!(
+                "{} {}",
+                e["level"].as_str().unwrap_or("?"),
+                e["message"].as_str().unwrap_or("?")
+            )
+        })
+        .collect()
+}
+
+/// The (method, URL) of every `Network.requestWillBeSent` (and WebSocket) in a performance log.
+pub(crate) fn requests_in(log: &Value) -> Vec<(String, String)> {
+    let mut requests = Vec::new();
+    for entry in log.as_array().into_iter().flatten() {
+        let Some(message) = entry["message"]
+            .as_str()
+            .and_then(|m| serde_json::from_str::<Value>(m).ok())
+        else {
+            continue;
+        };
+        let event = &message["message"];
+        let params = &event["params"];
+        match event["method"].as_str() {
+            Some("Network.requestWillBeSent") => requests.push((
+                params["request"]["method"]
+                    .as_str()
+                    .unwrap_or("?")
+                    .to_owned(),
+                params["request"]["url"].as_str().unwrap_or("?").to_owned(),
+            )),
+            Some("Network.webSocketCreated") => requests.push((
+                "WEBSOCKET".to_owned(),
+                params["url"].as_str().unwrap_or("?").to_owned(),
+            )),
+            _ => {}
+        }
+    }
+    requests
+}
+
+/// A URL or log line cut to a printable length (`data:` URLs of fonts run to tens of
+/// kilobytes, and chromedriver logs whole responses).
+pub(crate) fn shorten(line: &str) -> String {
+    match line.char_indices().nth(100) {
+        Some((end, _)) => format!("{}… ({} bytes)", &line[..end], line.len()),
+        None => line.to_owned(),
+    }
+}
+
+/// Whether a URL the page used stays on caregraph (or never touches the network).
+pub(crate) fn stays_local(url: &str, address: &str) -> bool {
+    let on_app = url
+        .strip_prefix(address)
+        .is_some_and(|rest| rest.is_empty() || rest.starts_with('/'));
+    on_app
+        || ["data:", "blob:", "about:"]
+            .iter()
+            .any(|s| url.starts_with(s))
+}
+
+/// Whether Chromium and chromedriver are there; panics when they are not and the run requires
+/// them (`CAREGRAPH_REQUIRE_BROWSER=1`).
+pub(crate) fn browser_installed() -> bool {
+    let missing: Vec<&str> = [CHROMIUM, CHROMEDRIVER]
+        .into_iter()
+        .filter(|p| !Path::new(p).exists())
+        .collect();
+    if missing.is_empty() {
+        return true;
+    }
+    let required = std::env::var("CAREGRAPH_REQUIRE_BROWSER").is_ok_and(|v| v == "1");
+    assert!(
+        !required,
+        "CAREGRAPH_REQUIRE_BROWSER=1 but {missing:?} missing: \
+         install chromium and chromium-driver (.ci/run does)"
+    );
+    eprintln!("skipped: install chromium and chromium-driver (.ci/run does); missing {missing:?}");
+    false
+}
+
+/// One WebDriver session of headless Chromium.
+pub(crate) struct Session {
+    http: reqwest::Client,
+    /// `http://127.0.0.1:PORT/session/ID`
+    url: String,
+}
+
+impl Session {
+    pub(crate) async fn start(driver: &ChromeDriver, profile: &Path) -> Result<Self, String> {
+        let args = [
+            "--headless".to_owned(),
+            "--no-sandbox".to_owned(),
+            "--disable-gpu".to_owned(),
+            "--disable-dev-shm-usage".to_owned(),
+            "--disable-background-networking".to_owned(),
+            "--disable-component-update".to_owned(),
+            "--disable-sync".to_owned(),
+            "--disable-quic".to_owned(),
+            "--no-first-run".to_owned(),
+            "--no-default-browser-check".to_owned(),
+            "--window-size=1280,900".to_owned(),
+            format!("--user-data-dir={}", profile.display()),
+        ];
+        let capabilities = json!({
+            "browserName": "chrome",
+            "goog:chromeOptions": {
+                "binary": CHROMIUM,
+                "args": args,
+                "perfLoggingPrefs": { "enableNetwork": true, "enablePage": false },
+            },
+            "goog:loggingPrefs": { "performance": "ALL", "browser": "ALL" },
+        });
+        let http = reqwest::Client::builder()
+            .timeout(WAIT)
+            .build()
+            .map_err(|e| e.to_string())?;
+        let value = send(
+            http.post(format!("{}session", driver.url))
+                .json(&json!({ "capabilities": { "alwaysMatch": capabilities } })),
+        )
+        .await?;
+        let id = value["sessionId"]
+            .as_str()
+            .ok_or_else(|| format!("no session id in {value}"))?;
+        Ok(Self {
+            url: format!("{}session/{id}", driver.url),
+            http,
+        })
+    }
+
+    pub(crate) async fn post(&self, path: &str, body: Value) -> Result<Value, String> {
+        send(self.http.post(format!("{}/{path}", self.url)).json(&body))
+            .await
+            .map_err(|e| format!("POST {path}: {e}"))
+    }
+
+    pub(crate) async fn get(&self, path: &str) -> Result<Value, String> {
+        send(self.http.get(format!("{}/{path}", self.url)))
+            .await
+            .map_err(|e| format!("GET {path}: {e}"))
+    }
+
+    pub(crate) async fn close(&self) -> Result<Value, String> {
+        send(self.http.delete(&self.url)).await
+    }
+
+    pub(crate) async fn goto(&self, url: &str) -> Result<(), String> {
+        self.post("url", json!({ "url": url })).await.map(drop)
+    }
+
+    /// The id of the first element matching a CSS selector, waiting for it up to [`WAIT`].
+    pub(crate) async fn find(&self, css: &str) -> Result<String, String> {
+        let deadline = Instant::now() + WAIT;
+        loop {
+            let found = self
+                .post("element", json!({ "using": "css selector", "value": css }))
+                .await;
+            match found {
+                Ok(element) => {
+                    return element
+                        .as_object()
+                        .and_then(|o| o.values().next())
+                        .and_then(Value::as_str)
+                        .map(str::to_owned)
+                        .ok_or_else(|| format!("odd element reference: {element}"));
+                }
+                Err(e) if Instant::now() > deadline => {
+                    return Err(format!("no {css} after {WAIT:?}: {e}"));
+                }
+                Err(_) => tokio::time::sleep(Duration::from_millis(100)).await,
+            }
+        }
+    }
+
+    pub(crate) async fn click(&self, element: &str) -> Result<(), String> {
+        self.post(&format!("element/{element}/click"), json!({}))
+            .await
+            .map(drop)
+    }
+
+    pub(crate) async fn text(&self, element: &str) -> Result<String, String> {
+        let text = self.get(&format!("element/{element}/text")).await?;
+        Ok(text.as_str().unwrap_or_default().to_owned())
+    }
+
+    pub(crate) async fn execute(&self, script: &str) -> Result<Value, String> {
+        self.post("execute/sync", json!({ "script": script, "args": [] }))
+            .await
+    }
+
+    /// Runs `script` every 100 ms until `done` accepts its result, for at most [`WAIT`].
+    pub(crate) async fn poll(
+        &self,
+        script: &str,
+        what: &str,
+        done: impl Fn(&Value) -> bool,
+    ) -> Result<Value, String> {
+        let deadline = Instant::now() + WAIT;
+        loop {
+            let value = self.execute(script).await?;
+            if done(&value) {
+                return Ok(value);
+            }
+            if Instant::now() > deadline {
+                return Err(format!("no {what} after {WAIT:?}; last seen: {value}"));
+            }
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+    }
+
+    /// Presses and releases keys on the keyboard, into whatever has the focus.
+    pub(crate) async fn keys(&self, actions: &[Value]) -> Result<(), String> {
+        self.post(
+            "actions",
+            json!({ "actions": [{ "type": "key", "id": "keyboard", "actions": actions }] }),
+        )
+        .await?;
+        send(self.http.delete(format!("{}/actions", self.url)))
+            .await
+            .map(drop)
+    }
+
+    /// Types `text` one key press per character.
+    pub(crate) async fn type_text(&self, text: &str) -> Result<(), String> {
+        let actions: Vec<Value> = text
+            .chars()
+            .flat_map(|c| {
+                [
+                    json!({ "type": "keyDown", "value": c.to_string() }),
+                    json!({ "type": "keyUp", "value": c.to_string() }),
+                ]
+            })
+            .collect();
+        self.keys(&actions).await
+    }
+
+    /// Saves a PNG of the viewport to `path` (parent folders created).
+    pub(crate) async fn screenshot(&self, path: &Path) -> Result<(), String> {
+        use base64::Engine as _;
+        let png = self.get("screenshot").await?;
+        let png = base64::engine::general_purpose::STANDARD
+            .decode(png.as_str().unwrap_or_default())
+            .map_err(|e| format!("screenshot is not base64: {e}"))?;
+        if let Some(dir) = path.parent() {
+            std::fs::create_dir_all(dir).map_err(|e| format!("{}: {e}", dir.display()))?;
+        }
+        std::fs::write(path, png).map_err(|e| format!("{}: {e}", path.display()))
+    }
+
+    /// Reads (and so empties) one of Chrome's logs: `performance` or `browser`.
+    pub(crate) async fn log(&self, kind: &str) -> Result<Value, String> {
+        self.post("se/log", json!({ "type": kind })).await
+    }
+}
+
+/// Sends a WebDriver command; its `value`, or the WebDriver error as text.
+pub(crate) async fn send(request: reqwest::RequestBuilder) -> Result<Value, String> {
+    let resp = request.send().await.map_err(|e| e.to_string())?;
+    let status = resp.status();
+    let body: Value = resp.json().await.map_err(|e| format!("{status}: {e}"))?;
+    let value = body["value"].clone();
+    if status.is_success() && value.get("error").is_none() {
+        Ok(value)
+    } else {
+        Err(format!(
+            "{status}: {} {}",
+            value["error"].as_str().unwrap_or("?"),
+            value["message"].as_str().unwrap_or("?")
+        ))
+    }
+}
+
+/// A chromedriver on a free local port, in a process group of its own so that dropping it
+/// also ends any Chromium it started.
+pub(crate) struct ChromeDriver {
+    child: Child,
+    /// `http://127.0.0.1:PORT/`
+    url: String,
+    log_path: PathBuf,
+}
+
+impl ChromeDriver {
+    pub(crate) async fn start(dir: &Path) -> Self {
+        let log_path = dir.join("chromedriver.log");
+        let mut last = String::new();
+        // A port found free can be taken before chromedriver binds it: try a few.
+        for _ in 0..3 {
+            let port = TcpListener::bind("127.0.0.1:0")
+                .and_then(|l| l.local_addr())
+                .expect("a free port")
+                .port();
+            let child = {
+                use std::os::unix::process::CommandExt;
+                Command::new(CHROMEDRIVER)
+                    .arg(format!("--port={port}"))
+                    .arg(format!("--log-path={}", log_path.display()))
+                    .stdin(Stdio::null())
+                    .stdout(Stdio::null())
+                    .stderr(Stdio::null())
+                    .process_group(0)
+                    .spawn()
+                    .unwrap_or_else(|e| panic!("cannot run {CHROMEDRIVER}: {e}"))
+            };
+            let mut driver = Self {
+                child,
+                url: format!("http://127.0.0.1:{port}/"),
+                log_path: log_path.clone(),
+            };
+            match driver.ready().await {
+                Ok(()) => return driver,
+                Err(e) => last = format!("{e}\n{}", driver.log()),
+            }
+        }
+        panic!("chromedriver did not start: {last}");
+    }
+
+    /// Waits until chromedriver answers `GET /status` with `ready: true`.
+    async fn ready(&mut self) -> Result<(), String> {
+        let http = reqwest::Client::builder()
+            .timeout(Duration::from_secs(2))
+            .build()
+            .expect("client");
+        let deadline = Instant::now() + WAIT;
+        loop {
+            if let Ok(Some(status)) = self.child.try_wait() {
+                return Err(format!("chromedriver exited: {status}"));
+            }
+            if let Ok(status) = send(http.get(format!("{}status", self.url))).await
+                && status["ready"] == true
+            {
+                return Ok(());
+            }
+            if Instant::now() > deadline {
+                return Err(format!("chromedriver not ready after {WAIT:?}"));
+            }
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+    }
+
+    /// The end of chromedriver's log, for failure messages.
+    pub(crate) fn log(&self) -> String {
+        let log = std::fs::read_to_string(&self.log_path).unwrap_or_default();
+        let lines: Vec<String> = log.lines().map(shorten).collect();
+        let tail = lines[lines.len().saturating_sub(40)..].join("\n");
+        format!("--- end of {} ---\n{tail}", self.log_path.display())
+    }
+}
+
+impl Drop for ChromeDriver {
+    fn drop(&mut self) {
+        // The group's id is chromedriver's pid; Chromium, started by it, is in the same group.
+        let group = format!("kill -KILL -- -{} 2>/dev/null", self.child.id());
+        let killed = Command::new("/bin/sh")
+            .args(["-c", &group])
+            .stdin(Stdio::null())
+            .status();
+        if !matches!(killed, Ok(s) if s.success()) {
+            let _ = self.child.kill();
+        }
+        let _ = self.child.wait();
+    }
+}
