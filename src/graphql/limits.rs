@@ -3,21 +3,24 @@
 //!
 //! The text is measured first (bytes, tokens, bracket nesting) so the parser never sees a
 //! hostile document; the parsed document is then measured with every fragment counted where
-//! it is spread, each fragment measured once. async-graphql's own depth and complexity
+//! it is spread, each fragment measured once. Introspection (`__schema`, `__type`) is bounded
+//! by the size of its answer instead of by the data limits (see `introspection`). async-graphql's own depth and complexity
 //! checks expand fragments afresh at every spread, so a few lines of fragments spreading
 //! each other twice would keep them busy for hours: the checks here run first and refuse
 //! such a document as too complex.
 
 use std::collections::HashMap;
+use std::sync::Arc;
 use std::time::Duration;
 
 use async_graphql::parser::types::{
     DocumentOperations, ExecutableDocument, OperationDefinition, Selection, SelectionSet,
 };
-use async_graphql::{Name, Positioned, Request, ServerError, Value};
+use async_graphql::{Name, Positioned, Request, ServerError, Value, Variables};
 
 use crate::config::LimitsConfig;
 use crate::graphql::error::code;
+use crate::graphql::introspection::SchemaShape;
 use crate::graphql::lexer;
 
 /// Most brackets (`{`, `[`, `(`) the parser nests: async-graphql's parser refuses deeper
@@ -31,6 +34,7 @@ const INTROSPECTION_FIELDS: [&str; 2] = ["__schema", "__type"];
 /// Names of the limits, as clients see them in `extensions.limit`.
 pub mod limit {
     pub const DEPTH: &str = "depth";
+    pub const INTROSPECTION: &str = "introspection";
     pub const COMPLEXITY: &str = "complexity";
     pub const ALIASES: &str = "aliases";
     pub const ROOT_FIELDS: &str = "rootFields";
@@ -89,10 +93,12 @@ pub struct RequestLimits {
     batch_size: usize,
     execution_time: Duration,
     introspection_needs_token: bool,
+    introspection: Arc<SchemaShape>,
 }
 
 impl RequestLimits {
-    pub fn new(config: &LimitsConfig) -> Self {
+    /// `introspection`: the schema the requests run on, which bounds introspection queries.
+    pub fn new(config: &LimitsConfig, introspection: Arc<SchemaShape>) -> Self {
         Self {
             depth: config.max_depth,
             complexity: config.max_complexity,
@@ -104,6 +110,7 @@ impl RequestLimits {
             batch_size: config.max_batch_size,
             execution_time: config.max_execution_time(),
             introspection_needs_token: config.introspection_needs_token(),
+            introspection,
         }
     }
 
@@ -170,11 +177,15 @@ impl RequestLimits {
             }
         }
         let operation_name = request.operation_name.take();
+        let variables = std::mem::take(&mut request.variables);
         let checked = match request.parsed_query() {
-            Ok(doc) => self.check_document(doc, operation_name.as_deref(), token_holder),
+            Ok(doc) => {
+                self.check_document(doc, operation_name.as_deref(), &variables, token_holder)
+            }
             Err(_) => Ok(()),
         };
         request.operation_name = operation_name;
+        request.variables = variables;
         checked
     }
 
@@ -182,6 +193,7 @@ impl RequestLimits {
         &self,
         doc: &ExecutableDocument,
         operation_name: Option<&str>,
+        variables: &Variables,
         token_holder: bool,
     ) -> Result<(), ServerError> {
         select_operation(doc, operation_name)?;
@@ -203,11 +215,49 @@ impl RequestLimits {
             open: Vec::new(),
         };
         // Every operation of the document is validated, so every one is measured.
+        let mut introspects = false;
         for (_, operation) in doc.operations.iter() {
             let shape = measure.selection_set(&operation.node.selection_set.node)?;
             self.check_shape(&shape, operation, token_holder)?;
+            introspects |= shape.introspects;
+        }
+        if introspects {
+            self.check_introspection(doc, variables)?;
         }
         Ok(())
+    }
+
+    /// Refuses introspection whose answer would be larger than the budget: graphql-js's
+    /// fullest query twice over, whatever its depth.
+    fn check_introspection(
+        &self,
+        doc: &ExecutableDocument,
+        variables: &Variables,
+    ) -> Result<(), ServerError> {
+        let budget = self.introspection.budget();
+        let cost = self
+            .introspection
+            .cost(doc, variables, budget)
+            .map_err(|message| {
+                let mut err = ServerError::new(message, None);
+                err.extensions
+                    .get_or_insert_with(Default::default)
+                    .set("code", code::GRAPHQL_VALIDATION_FAILED);
+                err
+            })?;
+        if cost <= budget {
+            return Ok(());
+        }
+        Err(limit_exceeded(
+            limit::INTROSPECTION,
+            budget,
+            format!(
+                "the introspection would answer more than {budget} values, twice what \
+                 graphql-js's fullest introspection query answers on this schema (limit \
+                 introspection); ask for the schema once, without following types through \
+                 their fields again"
+            ),
+        ))
     }
 
     fn check_shape(
@@ -333,7 +383,7 @@ struct Shape {
     depth: usize,
     /// Fields at the top level.
     top: usize,
-    /// True when a top-level field is `__schema` or `__type`.
+    /// True when a field is `__schema` or `__type` (valid at the top level only).
     introspects: bool,
 }
 
@@ -363,7 +413,13 @@ impl<'a> Measure<'a> {
             match &item.node {
                 Selection::Field(field) => {
                     let field = &field.node;
-                    let inner = self.selection_set(&field.selection_set.node)?;
+                    let introspects = INTROSPECTION_FIELDS.contains(&field.name.node.as_str());
+                    // Introspection is bounded by the size of its answer, not by these limits.
+                    let inner = if introspects {
+                        Shape::default()
+                    } else {
+                        self.selection_set(&field.selection_set.node)?
+                    };
                     shape.fields = shape.fields.saturating_add(inner.fields).saturating_add(1);
                     shape.aliases = shape
                         .aliases
@@ -371,7 +427,7 @@ impl<'a> Measure<'a> {
                         .saturating_add(usize::from(field.alias.is_some()));
                     shape.depth = shape.depth.max(inner.depth.saturating_add(1));
                     shape.top = shape.top.saturating_add(1);
-                    shape.introspects |= INTROSPECTION_FIELDS.contains(&field.name.node.as_str());
+                    shape.introspects |= introspects;
                 }
                 Selection::FragmentSpread(spread) => {
                     let inner = self.fragment(spread.node.fragment_name.node.as_str())?;
@@ -478,8 +534,22 @@ fn scan(query: &str, max_tokens: usize) -> Scan {
 mod tests {
     use super::*;
 
+    /// The shape of the served schema, learnt once for all the tests here.
+    fn shape() -> Arc<SchemaShape> {
+        static SHAPE: std::sync::OnceLock<Arc<SchemaShape>> = std::sync::OnceLock::new();
+        SHAPE
+            .get_or_init(|| {
+                let runtime = tokio::runtime::Builder::new_current_thread()
+                    .build()
+                    .expect("runtime");
+                let schema = crate::graphql::build_schema();
+                Arc::new(runtime.block_on(SchemaShape::of(&schema)))
+            })
+            .clone()
+    }
+
     fn limits() -> RequestLimits {
-        RequestLimits::new(&LimitsConfig::default())
+        RequestLimits::new(&LimitsConfig::default(), shape())
     }
 
     fn check(query: &str) -> Result<(), ServerError> {
@@ -585,7 +655,7 @@ mod tests {
     fn introspection_can_need_a_token() {
         let mut config = LimitsConfig::default();
         config.require_token_for_introspection();
-        let limits = RequestLimits::new(&config);
+        let limits = RequestLimits::new(&config, shape());
         let query = "{ ...F } fragment F on Query { __schema { queryType { name } } }";
         assert!(limits.check(&mut Request::new(query), false).is_err());
         assert!(limits.check(&mut Request::new(query), true).is_ok());
@@ -605,5 +675,125 @@ mod tests {
         let mut unknown = Request::new(doc).operation_name("C");
         let err = limits().check(&mut unknown, false).expect_err("unknown");
         assert!(err.message.contains("\"C\""), "{err:?}");
+    }
+
+    /// The introspection queries standard clients send, generated from graphql-js's npm
+    /// packages (`tests/fixtures/introspection/`).
+    const STANDARD_INTROSPECTION: [&str; 4] = [
+        include_str!("../../tests/fixtures/introspection/graphql-js-14-default.graphql"),
+        include_str!("../../tests/fixtures/introspection/graphql-js-15-default.graphql"),
+        include_str!("../../tests/fixtures/introspection/graphql-js-16-default.graphql"),
+        include_str!("../../tests/fixtures/introspection/graphql-js-17-all-options.graphql"),
+    ];
+
+    #[test]
+    fn standard_introspection_passes_although_deeper_than_the_depth_limit() {
+        for query in STANDARD_INTROSPECTION {
+            assert!(check(query).is_ok(), "{:.60}: {:?}", query, check(query));
+        }
+        // Twice over (aliases) is still within the budget.
+        let twice = "{ a: __schema { types { ...T } } b: __schema { types { ...T } } }
+            fragment T on __Type { name fields { name args { name type { name } } type { name kind ofType { name kind ofType { name } } } } }";
+        assert!(check(twice).is_ok(), "{:?}", check(twice));
+        // The data limit still holds beside it.
+        let deep_data = format!(
+            "{{ __schema {{ types {{ name }} }} a{} }}",
+            " { a".repeat(12) + &" }".repeat(12)
+        );
+        assert_eq!(limit_of(&check(&deep_data).expect_err("deep")), "depth");
+    }
+
+    #[test]
+    fn the_budget_is_twice_the_fullest_standard_answer() {
+        let shape = shape();
+        let fullest = async_graphql::parser::parse_query(STANDARD_INTROSPECTION[3]).expect("parse");
+        let size = shape
+            .cost(&fullest, &Variables::default(), usize::MAX)
+            .expect("cost");
+        assert_eq!(shape.budget(), size * 2);
+        // The schema is not trivially small: the bound means something.
+        assert!(size > 5_000, "{size}");
+    }
+
+    /// A selection on `__Type` that follows each field to its named type (through up to three
+    /// wrappers) and lists that type's fields again, `levels` times: the schema's cycle.
+    fn through_fields(levels: usize) -> String {
+        if levels == 0 {
+            return "name".to_owned();
+        }
+        let inner = through_fields(levels - 1);
+        format!(
+            "fields {{ name type {{ {inner} ofType {{ {inner} ofType {{ {inner} ofType {{ {inner} }} }} }} }} }}"
+        )
+    }
+
+    #[test]
+    fn hostile_introspection_is_refused_quickly() {
+        let cycle = format!("{{ __schema {{ types {{ {} }} }} }}", through_fields(3));
+        let by_type = format!(
+            "{{ __type(name: \"QueryRoot\") {{ {} }} }}",
+            through_fields(4)
+        );
+        // The same through fragments, one per level.
+        let mut fragments = String::from("{ __schema { types { ...F0 } } }\n");
+        for i in 0..4 {
+            let next = format!("...F{}", i + 1);
+            fragments.push_str(&format!(
+                "fragment F{i} on __Type {{ fields {{ type {{ {next} ofType {{ {next} ofType {{ {next} ofType {{ {next} }} }} }} }} }} }}\n"
+            ));
+        }
+        fragments.push_str("fragment F4 on __Type { name }\n");
+        // The full query, many times over under aliases.
+        let aliased = (0..3)
+            .map(|i| format!("a{i}: __schema {{ types {{ ...FullType }} }}"))
+            .collect::<Vec<_>>()
+            .join(" ");
+        let full = STANDARD_INTROSPECTION[3];
+        let fragments_of_full = &full[full.find("fragment FullType").expect("FullType")..];
+        let aliased = format!("{{ {aliased} }}\n{fragments_of_full}");
+        for query in [cycle.as_str(), &by_type, &fragments, &aliased] {
+            let started = std::time::Instant::now();
+            let err = check(query).expect_err("refused");
+            assert_eq!(limit_of(&err), "introspection", "{query:.80}: {err:?}");
+            assert!(
+                started.elapsed() < Duration::from_millis(500),
+                "{:?}",
+                started.elapsed()
+            );
+        }
+        // One level of the cycle is what an analyst asks, and it passes.
+        let one_level = format!("{{ __schema {{ types {{ {} }} }} }}", through_fields(1));
+        assert!(check(&one_level).is_ok(), "{:?}", check(&one_level));
+        // ofType nested 100 deep never reaches the parser.
+        let deep = format!(
+            "{{ __schema {{ types {{ {} name {} }} }} }}",
+            "ofType { ".repeat(100),
+            "} ".repeat(100)
+        );
+        let err = check(&deep).expect_err("too deep");
+        assert!(err.message.contains("nests brackets"), "{err:?}");
+    }
+
+    #[test]
+    fn a_type_asked_by_variable_costs_its_own_size() {
+        let query = "query Q($n: String!) { __type(name: $n) { fields { name type { name } } } }";
+        let mut known = Request::new(query).variables(Variables::from_json(
+            serde_json::json!({ "n": "Condition" }),
+        ));
+        assert!(limits().check(&mut known, false).is_ok());
+        // The variables are given back to the request.
+        assert_eq!(
+            known.variables.get(&Name::new("n")),
+            Some(&Value::from("Condition"))
+        );
+    }
+
+    #[test]
+    fn a_fragment_spreading_itself_inside_introspection_is_refused() {
+        let err = check(
+            "{ __schema { types { ...F } } } fragment F on __Type { fields { type { ...F } } }",
+        )
+        .expect_err("cycle");
+        assert!(err.message.contains("spreads itself"), "{err:?}");
     }
 }

@@ -3,6 +3,7 @@
 
 mod context;
 pub mod error;
+pub mod introspection;
 pub mod lexer;
 pub mod limits;
 mod loaders;

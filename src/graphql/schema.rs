@@ -18,6 +18,7 @@ use async_graphql::{
 use crate::config::LimitsConfig;
 use crate::domain::auth::Viewer;
 use crate::graphql::error::{code, ensure_code};
+use crate::graphql::introspection::SchemaShape;
 use crate::graphql::limits::{PageSizeLimit, RequestLimits, limit, limit_exceeded};
 use crate::graphql::mutation::MutationRoot;
 use crate::graphql::query::QueryRoot;
@@ -48,12 +49,16 @@ pub struct GraphQl {
 impl GraphQl {
     /// `persisted_queries`: most documents kept for automatic persisted queries, least
     /// recently used dropped first; 0 turns them off.
-    pub fn new(config: &LimitsConfig, persisted_queries: usize) -> Self {
+    /// Learns the schema's shape for the introspection bound by running an introspection
+    /// query on it, hence async.
+    pub async fn new(config: &LimitsConfig, persisted_queries: usize) -> Self {
         let persisted = (persisted_queries > 0).then(|| LruCacheStorage::new(persisted_queries));
+        let anonymous = build(config, false, persisted.as_ref());
+        let shape = Arc::new(SchemaShape::of(&anonymous).await);
         Self {
-            anonymous: build(config, false, persisted.as_ref()),
+            anonymous,
             token_holders: build(config, true, persisted.as_ref()),
-            limits: RequestLimits::new(config),
+            limits: RequestLimits::new(config, shape),
             persisted,
         }
     }
@@ -122,13 +127,13 @@ fn build(
         MutationRoot::default(),
         EmptySubscription,
     )
-    // The checks in `limits` run first and say more; these stay as a second line.
-    .limit_depth(config.max_depth)
+    // The checks in `limits` run first and say more; these stay as a second line. Not
+    // async-graphql's depth limit: it counts introspection like data, so it would refuse
+    // graphql-js's introspection query (15 deep), which `limits` bounds by its answer instead.
     .limit_complexity(config.max_complexity)
     .limit_directives(config.max_directives)
     .data(PageSizeLimit(page_size))
     .extension(ErrorCodes {
-        depth: config.max_depth,
         complexity: config.max_complexity,
         directives: config.max_directives,
     });
@@ -144,10 +149,9 @@ fn build(
 
 /// Gives every error an `extensions.code`: parse and validation failures get their own, and
 /// errors raised inside async-graphql (a bad argument value) are the client's input. Its own
-/// depth, complexity and directive limits become LIMIT_EXCEEDED naming the limit.
+/// complexity and directive limits become LIMIT_EXCEEDED naming the limit.
 #[derive(Clone, Copy)]
 struct ErrorCodes {
-    depth: usize,
     complexity: usize,
     directives: usize,
 }
@@ -161,9 +165,7 @@ impl ExtensionFactory for ErrorCodes {
 impl ErrorCodes {
     /// async-graphql's limit errors carry only a message; these are its words in 7.2.
     fn recode_limit(&self, err: &mut ServerError) {
-        let (name, max) = if err.message == "Query is nested too deep." {
-            (limit::DEPTH, self.depth)
-        } else if err.message == "Query is too complex." {
+        let (name, max) = if err.message == "Query is too complex." {
             (limit::COMPLEXITY, self.complexity)
         } else if err
             .message
@@ -242,14 +244,12 @@ mod tests {
     #[tokio::test]
     async fn built_in_limit_errors_name_the_limit() {
         let config = LimitsConfig {
-            max_depth: 2,
             max_complexity: 10,
             max_directives: 1,
             ..LimitsConfig::default()
         };
         let schema = build(&config, false, None);
         for (query, limit) in [
-            ("{ conditions { edges { node { name } } } }", "depth"),
             (
                 "{ sources { a: id b: id c: id d: id e: id f: id g: id h: id i: id j: id } }",
                 "complexity",

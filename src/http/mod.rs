@@ -84,7 +84,7 @@ pub async fn server(
         db,
         read_db,
         cache,
-        schema: GraphQl::new(&config.limits, config.cache.persisted_queries),
+        schema: GraphQl::new(&config.limits, config.cache.persisted_queries).await,
         metrics,
         config: config.clone(),
     });
