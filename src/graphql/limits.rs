@@ -14,11 +14,12 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use async_graphql::parser::types::{
-    DocumentOperations, ExecutableDocument, OperationDefinition, Selection, SelectionSet,
+    DocumentOperations, ExecutableDocument, Selection, SelectionSet,
 };
-use async_graphql::{Name, Positioned, Request, ServerError, Value, Variables};
+use async_graphql::{Name, Pos, Request, ServerError, Value, Variables};
 
 use crate::config::LimitsConfig;
+use crate::graphql::document_cache::{CheckedDocument, DocumentCache};
 use crate::graphql::error::code;
 use crate::graphql::introspection::SchemaShape;
 use crate::graphql::lexer;
@@ -94,6 +95,7 @@ pub struct RequestLimits {
     execution_time: Duration,
     introspection_needs_token: bool,
     introspection: Arc<SchemaShape>,
+    documents: Arc<DocumentCache>,
 }
 
 impl RequestLimits {
@@ -111,6 +113,7 @@ impl RequestLimits {
             execution_time: config.max_execution_time(),
             introspection_needs_token: config.introspection_needs_token(),
             introspection,
+            documents: Arc::default(),
         }
     }
 
@@ -138,8 +141,9 @@ impl RequestLimits {
     }
 
     /// Checks `request` against every limit, and that the operation to run can be chosen.
-    /// Leaves the parsed document in the request, so it is parsed once. A document that does
-    /// not parse passes: execution reports the syntax error with its position.
+    /// Leaves the parsed document in the request, so it is parsed once; a text seen before is
+    /// not parsed again. A document that does not parse passes: execution reports the syntax
+    /// error with its position.
     /// `token_holder` is true when the caller presented a valid token.
     pub fn check(&self, request: &mut Request, token_holder: bool) -> Result<(), ServerError> {
         let bytes = request.query.len();
@@ -153,18 +157,89 @@ impl RequestLimits {
                 ),
             ));
         }
-        match scan(&request.query, self.tokens) {
-            Scan::Fine => {}
-            Scan::TooManyTokens => {
-                return Err(limit_exceeded(
-                    limit::TOKENS,
-                    self.tokens,
-                    format!(
-                        "the query has more than {} tokens (limit tokens)",
-                        self.tokens
-                    ),
-                ));
-            }
+        let operation_name = request.operation_name.take();
+        let variables = std::mem::take(&mut request.variables);
+        let checked =
+            self.check_parsed(request, operation_name.as_deref(), &variables, token_holder);
+        request.operation_name = operation_name;
+        request.variables = variables;
+        checked
+    }
+
+    /// The checks after the size: those of the text alone once per text (see
+    /// `document_cache`), those of the request every time.
+    fn check_parsed(
+        &self,
+        request: &mut Request,
+        operation_name: Option<&str>,
+        variables: &Variables,
+        token_holder: bool,
+    ) -> Result<(), ServerError> {
+        // A persisted query's document arrives parsed, with no text to key it by.
+        let cached = (!request.query.is_empty())
+            .then(|| self.documents.get(&request.query))
+            .flatten();
+        if let Some(hit) = cached {
+            select_operation(&hit.document, operation_name)?;
+            self.check_access(&hit.document, hit.introspects_at, variables, token_holder)?;
+            request.set_parsed_query(hit.document.clone());
+            return Ok(());
+        }
+        self.check_text(&request.query)?;
+        let text = (!request.query.is_empty()).then(|| request.query.clone());
+        let Ok(doc) = request.parsed_query() else {
+            // Execution reports the syntax error with its position.
+            return Ok(());
+        };
+        select_operation(doc, operation_name)?;
+        let introspects_at = self.check_document(doc)?;
+        if let Some(text) = text {
+            let checked = CheckedDocument {
+                document: doc.clone(),
+                introspects_at,
+            };
+            self.documents.insert(&text, checked);
+        }
+        self.check_access(doc, introspects_at, variables, token_holder)
+    }
+
+    /// The checks that depend on who asks and with which variables: whether they may
+    /// introspect, and what their introspection costs.
+    fn check_access(
+        &self,
+        doc: &ExecutableDocument,
+        introspects_at: Option<Pos>,
+        variables: &Variables,
+        token_holder: bool,
+    ) -> Result<(), ServerError> {
+        let Some(pos) = introspects_at else {
+            return Ok(());
+        };
+        if self.introspection_needs_token && !token_holder {
+            let mut err = ServerError::new(
+                "introspection (__schema, __type) needs a valid bearer token on this server",
+                Some(pos),
+            );
+            err.extensions
+                .get_or_insert_with(Default::default)
+                .set("code", code::UNAUTHENTICATED);
+            return Err(err);
+        }
+        self.check_introspection(doc, variables)
+    }
+
+    /// Tokens and bracket nesting, before anything parses the text.
+    fn check_text(&self, query: &str) -> Result<(), ServerError> {
+        match scan(query, self.tokens) {
+            Scan::Fine => Ok(()),
+            Scan::TooManyTokens => Err(limit_exceeded(
+                limit::TOKENS,
+                self.tokens,
+                format!(
+                    "the query has more than {} tokens (limit tokens)",
+                    self.tokens
+                ),
+            )),
             Scan::TooDeep => {
                 let mut err = ServerError::new(
                     format!("the query nests brackets more than {MAX_NESTING} deep"),
@@ -173,30 +248,13 @@ impl RequestLimits {
                 err.extensions
                     .get_or_insert_with(Default::default)
                     .set("code", code::GRAPHQL_PARSE_FAILED);
-                return Err(err);
+                Err(err)
             }
         }
-        let operation_name = request.operation_name.take();
-        let variables = std::mem::take(&mut request.variables);
-        let checked = match request.parsed_query() {
-            Ok(doc) => {
-                self.check_document(doc, operation_name.as_deref(), &variables, token_holder)
-            }
-            Err(_) => Ok(()),
-        };
-        request.operation_name = operation_name;
-        request.variables = variables;
-        checked
     }
 
-    fn check_document(
-        &self,
-        doc: &ExecutableDocument,
-        operation_name: Option<&str>,
-        variables: &Variables,
-        token_holder: bool,
-    ) -> Result<(), ServerError> {
-        select_operation(doc, operation_name)?;
+    /// The limits of the document alone; where an operation introspects, if one does.
+    fn check_document(&self, doc: &ExecutableDocument) -> Result<Option<Pos>, ServerError> {
         let directives = most_directives(doc);
         if directives > self.directives {
             return Err(limit_exceeded(
@@ -215,16 +273,15 @@ impl RequestLimits {
             open: Vec::new(),
         };
         // Every operation of the document is validated, so every one is measured.
-        let mut introspects = false;
+        let mut introspects_at = None;
         for (_, operation) in doc.operations.iter() {
             let shape = measure.selection_set(&operation.node.selection_set.node)?;
-            self.check_shape(&shape, operation, token_holder)?;
-            introspects |= shape.introspects;
+            self.check_shape(&shape)?;
+            if shape.introspects {
+                introspects_at.get_or_insert(operation.pos);
+            }
         }
-        if introspects {
-            self.check_introspection(doc, variables)?;
-        }
-        Ok(())
+        Ok(introspects_at)
     }
 
     /// Refuses introspection whose answer would be larger than the budget: graphql-js's
@@ -260,12 +317,7 @@ impl RequestLimits {
         ))
     }
 
-    fn check_shape(
-        &self,
-        shape: &Shape,
-        operation: &Positioned<OperationDefinition>,
-        token_holder: bool,
-    ) -> Result<(), ServerError> {
+    fn check_shape(&self, shape: &Shape) -> Result<(), ServerError> {
         let over = |limit: &str, max: usize, found: usize, what: &str| {
             limit_exceeded(
                 limit,
@@ -319,16 +371,6 @@ impl RequestLimits {
                 shape.top,
                 "selects root fields:",
             ));
-        }
-        if shape.introspects && self.introspection_needs_token && !token_holder {
-            let mut err = ServerError::new(
-                "introspection (__schema, __type) needs a valid bearer token on this server",
-                Some(operation.pos),
-            );
-            err.extensions
-                .get_or_insert_with(Default::default)
-                .set("code", code::UNAUTHENTICATED);
-            return Err(err);
         }
         Ok(())
     }
@@ -795,5 +837,53 @@ mod tests {
         )
         .expect_err("cycle");
         assert!(err.message.contains("spreads itself"), "{err:?}");
+    }
+
+    #[test]
+    fn a_text_seen_before_is_not_parsed_again_but_each_request_is_still_checked() {
+        let mut config = LimitsConfig::default();
+        config.require_token_for_introspection();
+        let limits = RequestLimits::new(&config, shape());
+        let doc = "query A { a } query B { __schema { queryType { name } } }";
+        // The first request parses it, and leaves the document in the request.
+        let mut first = Request::new(doc).operation_name("A");
+        assert!(limits.check(&mut first, true).is_ok());
+        assert!(limits.documents.get(doc).is_some());
+        // The second gets the parsed document from the cache, and its own checks: the
+        // operation it names, whether it may introspect.
+        let mut second = Request::new(doc).operation_name("B");
+        assert!(limits.check(&mut second, true).is_ok());
+        assert!(second.parsed_query().is_ok());
+        let mut anonymous = Request::new(doc).operation_name("B");
+        let err = limits.check(&mut anonymous, false).expect_err("no token");
+        assert_eq!(
+            err.extensions.as_ref().and_then(|e| e.get("code")),
+            Some(&Value::from(code::UNAUTHENTICATED))
+        );
+        let mut unknown = Request::new(doc).operation_name("C");
+        assert!(limits.check(&mut unknown, true).is_err());
+        // A refused text is refused every time, and never kept.
+        let deep = format!("{{ a{} }}", " { a".repeat(12) + &" }".repeat(12));
+        for _ in 0..2 {
+            assert_eq!(
+                limit_of(
+                    &limits
+                        .check(&mut Request::new(&deep), true)
+                        .expect_err("deep")
+                ),
+                "depth"
+            );
+        }
+        assert!(limits.documents.get(&deep).is_none());
+        // An introspection by variable is measured with each request's variables.
+        let by_name = "query Q($n: String!) { __type(name: $n) { fields { name } } }";
+        let mut named = Request::new(by_name).variables(Variables::from_json(
+            serde_json::json!({ "n": "Condition" }),
+        ));
+        assert!(limits.check(&mut named, true).is_ok());
+        let mut again = Request::new(by_name).variables(Variables::from_json(
+            serde_json::json!({ "n": "Condition" }),
+        ));
+        assert!(limits.check(&mut again, true).is_ok());
     }
 }

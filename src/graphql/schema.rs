@@ -53,10 +53,16 @@ impl GraphQl {
     /// query on it, hence async.
     pub async fn new(config: &LimitsConfig, persisted_queries: usize) -> Self {
         let persisted = (persisted_queries > 0).then(|| LruCacheStorage::new(persisted_queries));
-        let anonymous = build(config, false, persisted.as_ref());
-        let shape = Arc::new(SchemaShape::of(&anonymous).await);
+        // The types and fields, without any limit that would stop the introspection.
+        let bare = Schema::build(
+            QueryRoot::default(),
+            MutationRoot::default(),
+            EmptySubscription,
+        )
+        .finish();
+        let shape = Arc::new(SchemaShape::of(&bare).await);
         Self {
-            anonymous,
+            anonymous: build(config, false, persisted.as_ref()),
             token_holders: build(config, true, persisted.as_ref()),
             limits: RequestLimits::new(config, shape),
             persisted,
@@ -127,14 +133,13 @@ fn build(
         MutationRoot::default(),
         EmptySubscription,
     )
-    // The checks in `limits` run first and say more; these stay as a second line. Not
-    // async-graphql's depth limit: it counts introspection like data, so it would refuse
-    // graphql-js's introspection query (15 deep), which `limits` bounds by its answer instead.
-    .limit_complexity(config.max_complexity)
+    // The checks in `limits` run first and say more; this one stays as a second line. Not
+    // async-graphql's depth and complexity limits: they count introspection like data, so
+    // they would refuse graphql-js's introspection query (15 deep, some 300 fields), which
+    // `limits` bounds by the size of its answer instead.
     .limit_directives(config.max_directives)
     .data(PageSizeLimit(page_size))
     .extension(ErrorCodes {
-        complexity: config.max_complexity,
         directives: config.max_directives,
     });
     if let Some(storage) = persisted {
@@ -149,10 +154,9 @@ fn build(
 
 /// Gives every error an `extensions.code`: parse and validation failures get their own, and
 /// errors raised inside async-graphql (a bad argument value) are the client's input. Its own
-/// complexity and directive limits become LIMIT_EXCEEDED naming the limit.
+/// directive limit becomes LIMIT_EXCEEDED naming the limit.
 #[derive(Clone, Copy)]
 struct ErrorCodes {
-    complexity: usize,
     directives: usize,
 }
 
@@ -163,18 +167,15 @@ impl ExtensionFactory for ErrorCodes {
 }
 
 impl ErrorCodes {
-    /// async-graphql's limit errors carry only a message; these are its words in 7.2.
+    /// async-graphql's limit error carries only a message; these are its words in 7.2.
     fn recode_limit(&self, err: &mut ServerError) {
-        let (name, max) = if err.message == "Query is too complex." {
-            (limit::COMPLEXITY, self.complexity)
-        } else if err
+        if !err
             .message
             .starts_with("The number of directives on the field")
         {
-            (limit::DIRECTIVES, self.directives)
-        } else {
             return;
-        };
+        }
+        let (name, max) = (limit::DIRECTIVES, self.directives);
         let message = format!("{} (limit {name}, at most {max})", err.message);
         let recoded = limit_exceeded(name, max, message);
         err.message = recoded.message;
@@ -240,25 +241,18 @@ fn recode_persisted_query(err: &mut ServerError) {
 mod tests {
     use super::*;
 
-    /// async-graphql's own checks stay behind ours; their errors name the limit too.
+    /// async-graphql's own check stays behind ours; its error names the limit too.
     #[tokio::test]
     async fn built_in_limit_errors_name_the_limit() {
         let config = LimitsConfig {
-            max_complexity: 10,
             max_directives: 1,
             ..LimitsConfig::default()
         };
         let schema = build(&config, false, None);
-        for (query, limit) in [
-            (
-                "{ sources { a: id b: id c: id d: id e: id f: id g: id h: id i: id j: id } }",
-                "complexity",
-            ),
-            (
-                "{ sources @skip(if: false) @include(if: true) { id } }",
-                "directives",
-            ),
-        ] {
+        for (query, limit) in [(
+            "{ sources @skip(if: false) @include(if: true) { id } }",
+            "directives",
+        )] {
             let resp = schema.execute(query).await;
             assert_eq!(resp.errors.len(), 1, "{query}: {:?}", resp.errors);
             let ext = resp.errors[0].extensions.as_ref().expect("extensions");

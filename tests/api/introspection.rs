@@ -14,7 +14,7 @@ use reqwest::StatusCode;
 use serde_json::{Value, json};
 use sha2::{Digest, Sha256};
 
-use crate::helpers::{assert_code, spawn_app};
+use crate::helpers::{assert_code, spawn_app, spawn_app_configured};
 
 const FIXTURES: [(&str, &str); 4] = [
     (
@@ -78,6 +78,26 @@ async fn standard_clients_introspect_and_learn_the_committed_schema() {
         "introspection differs from schema.graphql\nonly in schema.graphql: {missing:#?}\nonly in the introspection: {extra:#?}"
     );
     assert!(committed.len() > 500, "{} facts compared", committed.len());
+}
+
+/// An operator who tightens the data limits does not lock out the clients' introspection.
+#[tokio::test]
+async fn tight_data_limits_leave_introspection_alone() {
+    let app = spawn_app_configured(|_, serve| {
+        serve.limits.max_depth = 3;
+        serve.limits.max_complexity = 10;
+        serve.limits.max_aliases = 0;
+    })
+    .await;
+    let (status, resp) = app.gql(FIXTURES[3].1, json!({})).await;
+    assert_eq!(status, StatusCode::OK, "{resp}");
+    assert!(resp.get("errors").is_none(), "{resp}");
+    // While data queries are held to them.
+    let (_, resp) = app
+        .gql("{ conditions { edges { node { name } } } }", json!({}))
+        .await;
+    assert_code(&resp, "LIMIT_EXCEEDED");
+    assert_eq!(resp["errors"][0]["extensions"]["limit"], "depth", "{resp}");
 }
 
 #[tokio::test]
