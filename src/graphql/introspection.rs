@@ -12,7 +12,9 @@
 //! this schema (learnt at start-up by running the fullest graphql-js query against it), one
 //! step per value the answer would hold, and the walk stops as soon as it passes the budget.
 //! The budget is twice the answer to graphql-js's fullest query, so every standard client
-//! passes with room to spare, and a hostile cycle is refused after at most that many steps.
+//! passes with room to spare, and a hostile query is refused after at most that many steps.
+//! Beside it, `limits` refuses from the text alone a path that lists members of types more
+//! than twice (the cycle itself), however cheap its answer would be.
 
 use std::collections::HashMap;
 

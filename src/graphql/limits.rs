@@ -32,10 +32,20 @@ const MAX_NESTING: usize = 64;
 /// The root fields that introspect the schema.
 const INTROSPECTION_FIELDS: [&str; 2] = ["__schema", "__type"];
 
+/// The fields of `__Type` that list its members, each of which leads to types again: the
+/// schema's cycles run through them.
+const MEMBER_LISTS: [&str; 4] = ["fields", "inputFields", "interfaces", "possibleTypes"];
+
+/// Most member lists one introspection path may nest: a type's members, then the members of
+/// the types they hold. Every standard client nests one (`types { fields { type { ofType … } } }`);
+/// a third lap only walks the schema's cycles again.
+const MAX_MEMBER_LISTS: usize = 2;
+
 /// Names of the limits, as clients see them in `extensions.limit`.
 pub mod limit {
     pub const DEPTH: &str = "depth";
     pub const INTROSPECTION: &str = "introspection";
+    pub const INTROSPECTION_LISTS: &str = "introspectionLists";
     pub const COMPLEXITY: &str = "complexity";
     pub const ALIASES: &str = "aliases";
     pub const ROOT_FIELDS: &str = "rootFields";
@@ -318,6 +328,19 @@ impl RequestLimits {
     }
 
     fn check_shape(&self, shape: &Shape) -> Result<(), ServerError> {
+        if shape.introspection_lists > MAX_MEMBER_LISTS {
+            return Err(limit_exceeded(
+                limit::INTROSPECTION_LISTS,
+                MAX_MEMBER_LISTS,
+                format!(
+                    "the introspection lists members of types nested {} deep (fields, \
+                     inputFields, interfaces, possibleTypes); at most {MAX_MEMBER_LISTS} are \
+                     accepted, deeper only walks the schema's cycles (limit \
+                     introspectionLists)",
+                    shape.introspection_lists
+                ),
+            ));
+        }
         let over = |limit: &str, max: usize, found: usize, what: &str| {
             limit_exceeded(
                 limit,
@@ -427,6 +450,10 @@ struct Shape {
     top: usize,
     /// True when a field is `__schema` or `__type` (valid at the top level only).
     introspects: bool,
+    /// Most member lists (see [`MEMBER_LISTS`]) nested along one path.
+    member_lists: usize,
+    /// The same, under `__schema` and `__type`.
+    introspection_lists: usize,
 }
 
 impl Shape {
@@ -437,6 +464,8 @@ impl Shape {
         self.depth = self.depth.max(other.depth);
         self.top = self.top.saturating_add(other.top);
         self.introspects |= other.introspects;
+        self.member_lists = self.member_lists.max(other.member_lists);
+        self.introspection_lists = self.introspection_lists.max(other.introspection_lists);
     }
 }
 
@@ -455,13 +484,19 @@ impl<'a> Measure<'a> {
             match &item.node {
                 Selection::Field(field) => {
                     let field = &field.node;
-                    let introspects = INTROSPECTION_FIELDS.contains(&field.name.node.as_str());
-                    // Introspection is bounded by the size of its answer, not by these limits.
-                    let inner = if introspects {
-                        Shape::default()
-                    } else {
-                        self.selection_set(&field.selection_set.node)?
-                    };
+                    let name = field.name.node.as_str();
+                    let introspects = INTROSPECTION_FIELDS.contains(&name);
+                    let mut inner = self.selection_set(&field.selection_set.node)?;
+                    let lists = inner
+                        .member_lists
+                        .saturating_add(usize::from(MEMBER_LISTS.contains(&name)));
+                    shape.member_lists = shape.member_lists.max(lists);
+                    if introspects {
+                        // Bounded by its answer and its cycles, not by the data limits.
+                        shape.introspection_lists =
+                            shape.introspection_lists.max(inner.member_lists);
+                        inner = Shape::default();
+                    }
                     shape.fields = shape.fields.saturating_add(inner.fields).saturating_add(1);
                     shape.aliases = shape
                         .aliases
@@ -793,16 +828,41 @@ mod tests {
         let full = STANDARD_INTROSPECTION[3];
         let fragments_of_full = &full[full.find("fragment FullType").expect("FullType")..];
         let aliased = format!("{{ {aliased} }}\n{fragments_of_full}");
-        for query in [cycle.as_str(), &by_type, &fragments, &aliased] {
+        // The issue's literal cycle: cheap to answer (most field types are non-null wrappers,
+        // whose `fields` are null), refused all the same for walking the cycle.
+        let literal = format!(
+            "{{ __schema {{ types {{ {} name {} }} }} }}",
+            "fields { type { ".repeat(3),
+            "} } ".repeat(3)
+        );
+        for (query, limit) in [
+            (literal.as_str(), "introspectionLists"),
+            (&cycle, "introspectionLists"),
+            (&by_type, "introspectionLists"),
+            (&fragments, "introspectionLists"),
+            (&aliased, "introspection"),
+        ] {
             let started = std::time::Instant::now();
             let err = check(query).expect_err("refused");
-            assert_eq!(limit_of(&err), "introspection", "{query:.80}: {err:?}");
+            assert_eq!(limit_of(&err), limit, "{query:.80}: {err:?}");
             assert!(
                 started.elapsed() < Duration::from_millis(500),
                 "{:?}",
                 started.elapsed()
             );
         }
+        // Two laps of member lists within the budget pass; past the budget they do not.
+        let two =
+            |alias: &str| format!("{alias}: __schema {{ types {{ {} }} }}", through_fields(2));
+        assert!(check(&format!("{{ {} }}", two("a"))).is_ok());
+        let many = (0..8)
+            .map(|i| two(&format!("a{i}")))
+            .collect::<Vec<_>>()
+            .join(" ");
+        assert_eq!(
+            limit_of(&check(&format!("{{ {many} }}")).expect_err("over budget")),
+            "introspection"
+        );
         // One level of the cycle is what an analyst asks, and it passes.
         let one_level = format!("{{ __schema {{ types {{ {} }} }} }}", through_fields(1));
         assert!(check(&one_level).is_ok(), "{:?}", check(&one_level));
