@@ -760,7 +760,7 @@ mod tests {
         include_str!("../../tests/fixtures/introspection/graphql-js-14-default.graphql"),
         include_str!("../../tests/fixtures/introspection/graphql-js-15-default.graphql"),
         include_str!("../../tests/fixtures/introspection/graphql-js-16-default.graphql"),
-        include_str!("../../tests/fixtures/introspection/graphql-js-17-all-options.graphql"),
+        include_str!("introspection_query.graphql"),
     ];
 
     #[test]

@@ -1,10 +1,10 @@
 //! Every standard client can introspect the schema, and what it learns is `schema.graphql`;
 //! hostile introspection is refused quickly and the server keeps serving.
 //!
-//! The queries in `tests/fixtures/introspection/` were generated once from graphql-js's npm
-//! packages (`getIntrospectionQuery()` of 14.7.0, 15.10.1, 16.15.0, and 17.1.0 with every
-//! option on); they are what GraphiQL, Apollo, GraphQL Code Generator, Postman and Insomnia
-//! send.
+//! The queries in `tests/fixtures/introspection/` (and the fullest one, which the server itself
+//! runs at start, in `src/graphql/`) were generated once from graphql-js's npm packages
+//! (`getIntrospectionQuery()` of 14.7.0, 15.10.1, 16.15.0, and 17.1.0 with every option on);
+//! they are what GraphiQL, Apollo, GraphQL Code Generator, Postman and Insomnia send.
 
 use std::collections::BTreeSet;
 use std::time::{Duration, Instant};
@@ -31,7 +31,7 @@ const FIXTURES: [(&str, &str); 4] = [
     ),
     (
         "graphql-js 17, every option",
-        include_str!("../fixtures/introspection/graphql-js-17-all-options.graphql"),
+        include_str!("../../src/graphql/introspection_query.graphql"),
     ),
 ];
 
