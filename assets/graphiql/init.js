@@ -4,20 +4,34 @@
  * It lives in its own file, not inline in index.html, because the page is
  * served with a CSP of script-src 'self': inline <script> would be blocked.
  *
- * Globals come from the UMD builds loaded before this file (all "defer", in order):
- *   React     <- react.production.min.js
- *   ReactDOM  <- react-dom.production.min.js
- *   GraphiQL  <- graphiql.min.js (its UMD wrapper reads only window.React and
- *                window.ReactDOM; no other global or plugin is needed)
+ * Globals come from the scripts loaded before this file (all "defer", in order):
+ *   React                  <- react.production.min.js
+ *   ReactDOM               <- react-dom.production.min.js
+ *   GraphiQL               <- graphiql.min.js (reads window.React and window.ReactDOM)
+ *   GraphiQLPluginExplorer <- graphiql-plugin-explorer.umd.js (reads window.React,
+ *                             GraphiQL.React, the @graphiql/react bundled in GraphiQL, and
+ *                             GraphiQL.GraphQL, its graphql-js: one copy of each, so the
+ *                             plugin shares GraphiQL's editor and schema state)
+ *   caregraphExamples      <- examples.js (the README's questions)
  */
 (function () {
   'use strict';
 
-  // Shown on a first visit. GraphiQL keeps its tabs in localStorage, so on later
-  // visits the user's own last tabs are restored instead of this text.
-  var DEFAULT_QUERY = [
-    '# Welcome to caregraph. Press the run button (or Ctrl-Enter).',
-    '{',
+  // The first tab, also the query of tabs opened with "+". Lines stay short: the
+  // editor is half the window wide, less with Docs or the Explorer open.
+  var WELCOME = [
+    '# Welcome to caregraph. Run a query with the',
+    '# run button or Ctrl-Enter. The other tabs hold',
+    "# the README's questions: open one, run it.",
+    '#',
+    '# Content teams: open Headers (below) and add',
+    '#   {"Authorization": "Bearer <token>"}',
+    '# Tokens: caregraph token create --name <you>',
+    '#   --role editor',
+    '# Headers stay with their tab; for all tabs set',
+    "#   localStorage.caregraphToken = '<token>'",
+    '# in the browser console and reload.',
+    'query Welcome {',
     '  condition(slug: "epidural-related-back-pain") {',
     '    name',
     '    symptoms { name }',
@@ -26,17 +40,28 @@
     '}'
   ].join('\n');
 
+  // GraphiQL keeps its tabs in localStorage and restores them on later visits, so
+  // defaultTabs only shapes a first visit (or one after "Clear storage" in Settings).
+  // A user who closed the example tabs gets them back that way.
+  var tabs = [{ query: WELCOME }].concat(
+    window.caregraphExamples.map(function (lines) {
+      return { query: lines.join('\n') };
+    })
+  );
+
   // Links such as /graphiql?query=%7B...%7D can prefill the editor.
-  // It is passed as GraphiQL's `query` prop (not just `defaultQuery`) because
-  // `defaultQuery` is ignored once tabs are stored in localStorage; `query`
-  // makes GraphiQL open (or switch to) a tab holding exactly this text.
+  // It is passed as GraphiQL's `query` prop because default tabs are ignored once
+  // tabs are stored: `query` makes GraphiQL open (or switch to) a tab holding exactly
+  // this text. On a first visit only the default tabs count, hence the extra first tab.
   var params = new URLSearchParams(window.location.search);
   var urlQuery = params.get('query');
+  if (urlQuery !== null) {
+    tabs.unshift({ query: urlQuery });
+  }
 
-  // Optional bearer token, set by hand in the browser console:
-  //   localStorage.caregraphToken = '<token>'   (then reload)
-  // It is read once at load time. Access is guarded because localStorage
-  // throws when storage is disabled (e.g. some privacy modes).
+  // Optional bearer token for every request from every tab (see WELCOME), read once
+  // at load time. Access is guarded because localStorage throws when storage is
+  // disabled (e.g. some privacy modes).
   var token = null;
   try {
     token = window.localStorage.getItem('caregraphToken');
@@ -58,9 +83,11 @@
 
   var props = {
     fetcher: fetcher,
+    plugins: [GraphiQLPluginExplorer.explorerPlugin()],
     // Show the variables/headers pane open by default.
     defaultEditorToolsVisibility: true,
-    defaultQuery: urlQuery !== null ? urlQuery : DEFAULT_QUERY
+    defaultQuery: WELCOME,
+    defaultTabs: tabs
   };
   if (urlQuery !== null) {
     props.query = urlQuery;

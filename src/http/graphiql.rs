@@ -1,6 +1,7 @@
-//! GraphiQL, served entirely by caregraph: the page, React, GraphiQL and the boot script are
-//! embedded in the binary, so it works on networks with no internet access and under a
-//! Content-Security-Policy that allows only our own origin. See `assets/graphiql/README.md`.
+//! GraphiQL, served entirely by caregraph: the page, React, GraphiQL, its Explorer plugin, the
+//! README's example queries and the boot script are embedded in the binary, so it works on
+//! networks with no internet access and under a Content-Security-Policy that allows only our
+//! own origin. See `assets/graphiql/README.md`.
 
 use actix_web::http::header;
 use actix_web::{HttpResponse, web};
@@ -34,6 +35,21 @@ const ASSETS: &[(&str, &str, &[u8])] = &[
         "react-dom.production.min.js",
         JS,
         include_bytes!("../../assets/graphiql/react-dom.production.min.js"),
+    ),
+    (
+        "graphiql-plugin-explorer.umd.js",
+        JS,
+        include_bytes!("../../assets/graphiql/graphiql-plugin-explorer.umd.js"),
+    ),
+    (
+        "graphiql-plugin-explorer.css",
+        CSS,
+        include_bytes!("../../assets/graphiql/graphiql-plugin-explorer.css"),
+    ),
+    (
+        "examples.js",
+        JS,
+        include_bytes!("../../assets/graphiql/examples.js"),
     ),
     (
         "init.js",

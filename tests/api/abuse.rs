@@ -89,7 +89,7 @@ async fn a_client_over_its_rate_gets_429_rate_limited_with_retry_after_and_other
 #[tokio::test]
 async fn the_default_rate_limit_leaves_room_for_graphiql_and_tests() {
     let app = spawn_app().await;
-    // A GraphiQL visit (page, six assets) and a burst of queries from one address.
+    // A GraphiQL visit (page, nine assets) and a burst of queries from one address.
     assert_eq!(app.get("/graphiql").await.status(), StatusCode::OK);
     let requests: Vec<_> = (0..300).map(|_| post(&app).send()).collect();
     for resp in futures_util::future::join_all(requests).await {

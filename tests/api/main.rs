@@ -9,6 +9,7 @@ mod errors;
 mod explore;
 mod export;
 mod faults;
+mod graphiql_examples;
 mod helpers;
 mod http;
 mod introspection;

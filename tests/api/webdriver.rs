@@ -286,6 +286,31 @@ impl Session {
     pub(crate) async fn log(&self, kind: &str) -> Result<Value, String> {
         self.post("se/log", json!({ "type": kind })).await
     }
+
+    /// The id of the first element matching a CSS selector whose trimmed text is `text`,
+    /// waiting for it up to [`WAIT`]: for buttons and links that only their label tells apart.
+    pub(crate) async fn find_text(&self, css: &str, text: &str) -> Result<String, String> {
+        // The W3C key under which WebDriver returns an element from a script.
+        const ELEMENT: &str = "element-6066-11e4-a52e-4f735466cecf";
+        let script = "return [...document.querySelectorAll(arguments[0])] \
+             .find(e => e.textContent.trim() === arguments[1]) || null;";
+        let deadline = Instant::now() + WAIT;
+        loop {
+            let found = self
+                .post(
+                    "execute/sync",
+                    json!({ "script": script, "args": [css, text] }),
+                )
+                .await?;
+            if let Some(id) = found.get(ELEMENT).and_then(Value::as_str) {
+                return Ok(id.to_owned());
+            }
+            if Instant::now() > deadline {
+                return Err(format!("no {css} reading {text:?} after {WAIT:?}"));
+            }
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+    }
 }
 
 /// Sends a WebDriver command; its `value`, or the WebDriver error as text.
