@@ -30,7 +30,7 @@ pub struct Cli {
 
 #[derive(Subcommand)]
 pub enum Command {
-    /// Serve GraphQL (/graphql), GraphiQL (/graphiql), /healthz, /readyz and /metrics.
+    /// Serve GraphQL (/graphql), GraphiQL (/graphiql), the graph page (/explore), /healthz, /readyz and /metrics.
     /// Migrates the database first and loads the bundled article graph into an empty one.
     Serve {
         #[command(flatten)]

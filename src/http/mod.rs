@@ -2,6 +2,7 @@
 
 mod cache;
 mod cors;
+mod explore_page;
 mod graphiql;
 mod graphql;
 mod graphql_request;
@@ -45,7 +46,9 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
     )
     .route("/graphiql", web::get().to(graphiql::page))
     .route("/graphiql/assets/{file}", web::get().to(graphiql::asset))
-    // Browsers ask for it on every GraphiQL visit; answering "nothing here" keeps logs quiet.
+    .route("/explore", web::get().to(explore_page::page))
+    .route("/explore/assets/{file}", web::get().to(explore_page::asset))
+    // Browsers ask for it on every GraphiQL or /explore visit; "nothing here" keeps logs quiet.
     .route("/favicon.ico", web::get().to(HttpResponse::NoContent))
     .route("/healthz", web::get().to(health::healthz))
     .route("/readyz", web::get().to(health::readyz))

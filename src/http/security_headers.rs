@@ -1,5 +1,5 @@
 //! Security headers on every response. Each is set only when the handler did not set its own,
-//! so the GraphiQL page keeps its Content-Security-Policy (see `graphiql::CSP`).
+//! so the GraphiQL and graph pages keep their Content-Security-Policy (see `graphiql::CSP`).
 
 use actix_web::http::header;
 use actix_web::middleware::DefaultHeaders;

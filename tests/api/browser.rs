@@ -83,8 +83,7 @@ async fn graphiql_answers_the_readme_question_in_headless_chromium() {
         return;
     }
     let started = Instant::now();
-    // TODO(introspection-fix): use spawn_app()
-    let app = crate::helpers::spawn_app_configured(|_, serve| serve.limits.max_depth = 32).await;
+    let app = spawn_app().await;
     let example = examples()
         .into_iter()
         .find(|q| operation_name(q) == EXAMPLE)

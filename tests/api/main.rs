@@ -7,6 +7,7 @@ mod browser;
 mod cache;
 mod errors;
 mod explore;
+mod explore_page;
 mod export;
 mod faults;
 mod graphiql_examples;

@@ -269,6 +269,47 @@ impl Session {
         self.keys(&actions).await
     }
 
+    /// Clicks the left mouse button `count` times in a row at a point of the viewport (CSS
+    /// pixels), for what has no element of its own to click, such as a node drawn on a canvas.
+    /// Two clicks in one sequence come fast enough for a page to see a double click.
+    pub(crate) async fn click_at(&self, x: f64, y: f64, count: usize) -> Result<(), String> {
+        let mut actions = vec![json!({
+            "type": "pointerMove", "duration": 0, "origin": "viewport",
+            "x": x.round() as i64, "y": y.round() as i64,
+        })];
+        for _ in 0..count {
+            actions.push(json!({ "type": "pointerDown", "button": 0 }));
+            actions.push(json!({ "type": "pointerUp", "button": 0 }));
+        }
+        self.post(
+            "actions",
+            json!({ "actions": [{
+                "type": "pointer", "id": "mouse",
+                "parameters": { "pointerType": "mouse" }, "actions": actions,
+            }] }),
+        )
+        .await?;
+        send(self.http.delete(format!("{}/actions", self.url)))
+            .await
+            .map(drop)
+    }
+
+    /// Resizes the window so that the page itself gets `width` x `height` CSS pixels:
+    /// `--window-size` sets the outer size, and headless Chromium keeps part of it for its
+    /// (invisible) toolbars.
+    pub(crate) async fn set_viewport(&self, width: i64, height: i64) -> Result<(), String> {
+        let frame = self
+            .execute("return [outerWidth - innerWidth, outerHeight - innerHeight];")
+            .await?;
+        let extra = |i: usize| frame[i].as_i64().unwrap_or(0);
+        self.post(
+            "window/rect",
+            json!({ "width": width + extra(0), "height": height + extra(1) }),
+        )
+        .await
+        .map(drop)
+    }
+
     /// Saves a PNG of the viewport to `path` (parent folders created).
     pub(crate) async fn screenshot(&self, path: &Path) -> Result<(), String> {
         use base64::Engine as _;
