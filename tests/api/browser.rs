@@ -83,7 +83,7 @@ async fn graphiql_answers_the_readme_question_in_headless_chromium() {
         return;
     }
     let started = Instant::now();
-    let app = spawn_app().await;
+    let app = crate::helpers::spawn_app().await;
     let example = examples()
         .into_iter()
         .find(|q| operation_name(q) == EXAMPLE)
