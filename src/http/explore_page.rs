@@ -2,9 +2,9 @@
 //! cytoscape from the GraphQL API. Like GraphiQL, every file is embedded in the binary, so the
 //! page works with no internet access. See `assets/explore/README.md`.
 
-use actix_web::http::header;
 use actix_web::{HttpResponse, web};
 
+use super::embedded::{self, Asset, CSS, JS};
 use super::graphiql;
 
 /// GraphiQL's policy fits as it is: scripts, styles and requests from our own origin only.
@@ -18,7 +18,7 @@ const CSP: &str = graphiql::CSP;
 const PAGE: &[u8] = include_bytes!("../../assets/explore/index.html");
 
 /// (file name, content type, bytes) of every asset the page loads.
-const ASSETS: &[(&str, &str, &[u8])] = &[
+const ASSETS: &[Asset] = &[
     (
         "cytoscape.min.js",
         JS,
@@ -35,29 +35,10 @@ const ASSETS: &[(&str, &str, &[u8])] = &[
         include_bytes!("../../assets/explore/explore.css"),
     ),
 ];
-const JS: &str = "text/javascript; charset=utf-8";
-const CSS: &str = "text/css; charset=utf-8";
-
 pub async fn page() -> HttpResponse {
-    HttpResponse::Ok()
-        .content_type("text/html; charset=utf-8")
-        .insert_header((header::CONTENT_SECURITY_POLICY, CSP))
-        .insert_header((header::X_CONTENT_TYPE_OPTIONS, "nosniff"))
-        .insert_header((header::REFERRER_POLICY, "no-referrer"))
-        .insert_header((header::CACHE_CONTROL, "no-cache"))
-        .body(PAGE)
+    embedded::page(PAGE, CSP)
 }
 
 pub async fn asset(file: web::Path<String>) -> HttpResponse {
-    match ASSETS.iter().find(|(name, _, _)| *name == file.as_str()) {
-        Some((_, content_type, bytes)) => HttpResponse::Ok()
-            .content_type(*content_type)
-            .insert_header((header::X_CONTENT_TYPE_OPTIONS, "nosniff"))
-            // The assets change only with a new binary; a day of caching is safe.
-            .insert_header((header::CACHE_CONTROL, "public, max-age=86400"))
-            .body(*bytes),
-        None => HttpResponse::NotFound()
-            .content_type("text/plain")
-            .body("no such asset"),
-    }
+    embedded::asset(ASSETS, &file)
 }

@@ -3,8 +3,9 @@
 //! networks with no internet access and under a Content-Security-Policy that allows only our
 //! own origin. See `assets/graphiql/README.md`.
 
-use actix_web::http::header;
 use actix_web::{HttpResponse, web};
+
+use super::embedded::{self, Asset, CSS, JS};
 
 /// Only our own origin for scripts, connections and frames. Styles and fonts also allow what
 /// GraphiQL's bundled CSS and editor need: inline style attributes and `data:` fonts.
@@ -15,7 +16,7 @@ pub const CSP: &str = "default-src 'self'; script-src 'self'; style-src 'self' '
 const PAGE: &[u8] = include_bytes!("../../assets/graphiql/index.html");
 
 /// (file name, content type, bytes) of every asset the page loads.
-const ASSETS: &[(&str, &str, &[u8])] = &[
+const ASSETS: &[Asset] = &[
     (
         "graphiql.min.js",
         JS,
@@ -62,29 +63,10 @@ const ASSETS: &[(&str, &str, &[u8])] = &[
         include_bytes!("../../assets/graphiql/page.css"),
     ),
 ];
-const JS: &str = "text/javascript; charset=utf-8";
-const CSS: &str = "text/css; charset=utf-8";
-
 pub async fn page() -> HttpResponse {
-    HttpResponse::Ok()
-        .content_type("text/html; charset=utf-8")
-        .insert_header((header::CONTENT_SECURITY_POLICY, CSP))
-        .insert_header((header::X_CONTENT_TYPE_OPTIONS, "nosniff"))
-        .insert_header((header::REFERRER_POLICY, "no-referrer"))
-        .insert_header((header::CACHE_CONTROL, "no-cache"))
-        .body(PAGE)
+    embedded::page(PAGE, CSP)
 }
 
 pub async fn asset(file: web::Path<String>) -> HttpResponse {
-    match ASSETS.iter().find(|(name, _, _)| *name == file.as_str()) {
-        Some((_, content_type, bytes)) => HttpResponse::Ok()
-            .content_type(*content_type)
-            .insert_header((header::X_CONTENT_TYPE_OPTIONS, "nosniff"))
-            // The assets change only with a new binary; a day of caching is safe.
-            .insert_header((header::CACHE_CONTROL, "public, max-age=86400"))
-            .body(*bytes),
-        None => HttpResponse::NotFound()
-            .content_type("text/plain")
-            .body("no such asset"),
-    }
+    embedded::asset(ASSETS, &file)
 }

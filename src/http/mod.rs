@@ -2,6 +2,7 @@
 
 mod cache;
 mod cors;
+mod embedded;
 mod explore_page;
 mod graphiql;
 mod graphql;

@@ -19,10 +19,7 @@ use std::time::{Duration, Instant};
 use serde_json::{Value, json};
 
 use crate::graphiql_examples::{examples, operation_name};
-use crate::webdriver::{
-    ChromeDriver, Session, WAIT, browser_installed, console_in, is_csp, requests_in, shorten,
-    stays_local,
-};
+use crate::webdriver::{PageLog, Session, browser_installed, with_browser};
 /// Upper bound of the whole browser session, from the first command to the last.
 const SESSION: Duration = Duration::from_secs(60);
 
@@ -89,128 +86,27 @@ async fn graphiql_answers_the_readme_question_in_headless_chromium() {
         .find(|q| operation_name(q) == EXAMPLE)
         .unwrap_or_else(|| panic!("no {EXAMPLE} in examples.js"));
     let shots = std::env::var_os("CAREGRAPH_SCREENSHOTS").map(PathBuf::from);
-    let tmp = tempfile::tempdir().expect("temp dir");
-    let driver = ChromeDriver::start(tmp.path()).await;
-
-    let session = match Session::start(&driver, &tmp.path().join("profile")).await {
-        Ok(session) => session,
-        Err(e) => panic!(
-            "cannot start Chromium through chromedriver: {e}\n{}",
-            driver.log()
-        ),
-    };
-    let outcome = tokio::time::timeout(
-        SESSION,
-        drive(&session, &app.address, &example, shots.as_deref()),
-    )
+    let seen = with_browser(SESSION, async |s| {
+        drive(s, &app.address, &example, shots.as_deref()).await
+    })
     .await;
-    // Always end the session (Chromium exits with it); the driver is killed when dropped.
-    let closed = session.close().await;
-    let seen = match outcome {
-        Ok(Ok(seen)) => seen,
-        Ok(Err(e)) => panic!("{e}\n{}", driver.log()),
-        Err(_) => panic!(
-            "the browser session took more than {SESSION:?}\n{}",
-            driver.log()
-        ),
-    };
-    drop(driver);
-    assert!(
-        closed.is_ok(),
-        "cannot close the browser session: {closed:?}"
-    );
 
-    // Nothing left 127.0.0.1: neither in Chrome's network log nor in the page's own timings.
-    let listed: Vec<String> = seen
-        .requests
-        .iter()
-        .map(|(method, url)| format!("{method} {}", shorten(url)))
-        .collect();
-    eprintln!("requests seen by Chrome ({}):", listed.len());
-    for request in &listed {
-        eprintln!("  {request}");
-    }
-    eprintln!("URLs timed by the page ({}):", seen.resources.len());
-    for url in &seen.resources {
-        eprintln!("  {}", shorten(url));
-    }
-    for (method, url) in &seen.requests {
-        assert!(
-            stays_local(url, &app.address),
-            "request leaves caregraph: {method} {url}"
-        );
-    }
-    for url in &seen.resources {
-        assert!(
-            stays_local(url, &app.address),
-            "resource from outside caregraph: {url}"
-        );
-    }
-    // The log is not vacuous: it has the page, its scripts and the query.
-    for expected in [
-        "/graphiql",
-        "/graphiql/assets/react.production.min.js",
-        "/graphiql/assets/graphiql.min.js",
-        "/graphiql/assets/graphiql-plugin-explorer.umd.js",
-        "/graphiql/assets/examples.js",
-        "/graphiql/assets/init.js",
-    ] {
-        let expected = format!("{}{expected}", app.address);
-        assert!(
-            seen.requests.iter().any(|(_, url)| *url == expected),
-            "the network log misses {expected}: {listed:#?}"
-        );
-    }
+    seen.log.assert_offline_and_clean(
+        &app.address,
+        &[
+            "/graphiql",
+            "/graphiql/assets/react.production.min.js",
+            "/graphiql/assets/graphiql.min.js",
+            "/graphiql/assets/graphiql-plugin-explorer.umd.js",
+            "/graphiql/assets/examples.js",
+            "/graphiql/assets/init.js",
+        ],
+    );
     let graphql = format!("{}/graphql", app.address);
     assert!(
-        seen.requests
-            .iter()
-            .any(|(method, url)| method == "POST" && *url == graphql),
-        "the network log shows no POST /graphql: {listed:#?}"
-    );
-    assert!(
-        seen.resources.contains(&graphql),
+        seen.log.resources.contains(&graphql),
         "the page timed no /graphql request: {:?}",
-        seen.resources
-    );
-
-    // The browser logged no Content-Security-Policy violation.
-    eprintln!("browser console ({}):", seen.console.len());
-    for line in &seen.console {
-        eprintln!("  {line}");
-    }
-    let csp: Vec<_> = seen.console.iter().filter(|l| is_csp(l)).collect();
-    assert!(csp.is_empty(), "CSP violations: {csp:#?}");
-    // Nor any other error (an uncaught exception, a failed load), but the missing favicon.
-    let errors: Vec<_> = seen
-        .console
-        .iter()
-        .filter(|l| l.starts_with("SEVERE") && !l.contains("/favicon.ico"))
-        .collect();
-    assert!(errors.is_empty(), "errors in the console: {errors:#?}");
-    // The probe shows the log is read and the CSP enforced: its inline script was refused,
-    // and nothing else was refused while the probe ran.
-    let late: Vec<_> = seen
-        .probe
-        .iter()
-        .filter(|l| is_csp(l) && !l.contains("inline script"))
-        .collect();
-    assert!(late.is_empty(), "CSP violations: {late:#?}");
-    eprintln!("probe ({}):", seen.probe.len());
-    for line in &seen.probe {
-        eprintln!("  {line}");
-    }
-    assert!(
-        seen.probe.iter().any(|l| l.contains("probe: blocked")),
-        "{:?}",
-        seen.probe
-    );
-    assert!(
-        seen.probe
-            .iter()
-            .any(|l| is_csp(l) && l.contains("script-src")),
-        "{:?}",
-        seen.probe
+        seen.log.resources
     );
 
     // The typed text is the README's query, and the page shows its answer.
@@ -281,14 +177,8 @@ async fn graphiql_answers_the_readme_question_in_headless_chromium() {
 
 /// What the browser saw.
 struct Seen {
-    /// (method, URL) of every request Chrome's network log reports for the tab.
-    requests: Vec<(String, String)>,
-    /// URLs of the page, its resources and its fetches, from the Performance API.
-    resources: Vec<String>,
-    /// Level and message of every entry of the browser's console log.
-    console: Vec<String>,
-    /// The console log after an inline script was added on purpose (see [`drive`]).
-    probe: Vec<String>,
+    /// What the page requested and logged.
+    log: PageLog,
     /// The query editor's text after typing.
     editor: String,
     /// The response editor's full text.
@@ -429,40 +319,10 @@ async fn drive(
     }
 
     // The logs are read last, so what they show covers Docs and the Explorer too.
-    let resources = s
-        .execute(
-            "return [location.href].concat(performance.getEntriesByType('resource').map(e => e.name));",
-        )
-        .await?;
-    let resources = strings(&resources);
-
-    let requests = requests_in(&s.log("performance").await?);
-    let console = console_in(&s.log("browser").await?);
-
-    // Proof that the console log is read and that the page's CSP is enforced: an inline
-    // script added now must be refused, and the refusal must show up in the log.
-    s.execute(
-        "const el = document.createElement('script'); \
-         el.textContent = 'window.inlineRan = true'; document.head.appendChild(el); \
-         console.error('probe: ' + (window.inlineRan === true ? 'inline script ran' : 'blocked'));",
-    )
-    .await?;
-    let mut probe = Vec::new();
-    let deadline = Instant::now() + WAIT;
-    while !(probe.iter().any(|l: &String| l.contains("probe:")) && probe.iter().any(|l| is_csp(l)))
-    {
-        if Instant::now() > deadline {
-            return Err(format!("no probe messages after {WAIT:?}: {probe:?}"));
-        }
-        tokio::time::sleep(Duration::from_millis(100)).await;
-        probe.extend(console_in(&s.log("browser").await?));
-    }
+    let log = s.page_log().await?;
 
     Ok(Seen {
-        requests,
-        resources,
-        console,
-        probe,
+        log,
         editor,
         response,
         response_text,

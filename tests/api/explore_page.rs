@@ -14,10 +14,7 @@ use reqwest::StatusCode;
 use serde_json::{Value, json};
 
 use crate::helpers::{TestApp, spawn_app};
-use crate::webdriver::{
-    ChromeDriver, Session, WAIT, browser_installed, console_in, is_csp, requests_in, shorten,
-    stays_local,
-};
+use crate::webdriver::{PageLog, Session, browser_installed, with_browser};
 
 /// Upper bound of the whole browser session, from the first command to the last.
 const SESSION: Duration = Duration::from_secs(60);
@@ -148,31 +145,7 @@ async fn explore_page_draws_the_graph_in_headless_chromium() {
     }
     let started = Instant::now();
     let app = spawn_app().await;
-    let tmp = tempfile::tempdir().expect("temp dir");
-    let driver = ChromeDriver::start(tmp.path()).await;
-    let session = match Session::start(&driver, &tmp.path().join("profile")).await {
-        Ok(session) => session,
-        Err(e) => panic!(
-            "cannot start Chromium through chromedriver: {e}\n{}",
-            driver.log()
-        ),
-    };
-    let outcome = tokio::time::timeout(SESSION, drive(&session, &app)).await;
-    // Always end the session (Chromium exits with it); the driver is killed when dropped.
-    let closed = session.close().await;
-    let seen = match outcome {
-        Ok(Ok(seen)) => seen,
-        Ok(Err(e)) => panic!("{e}\n{}", driver.log()),
-        Err(_) => panic!(
-            "the browser session took more than {SESSION:?}\n{}",
-            driver.log()
-        ),
-    };
-    drop(driver);
-    assert!(
-        closed.is_ok(),
-        "cannot close the browser session: {closed:?}"
-    );
+    let seen = with_browser(SESSION, async |s| drive(s, &app).await).await;
 
     // The picture holds exactly the nodes of the page's own query, asked through the API.
     let root = seen.first["root"].as_str().expect("root id");
@@ -251,66 +224,14 @@ async fn explore_page_draws_the_graph_in_headless_chromium() {
     let (stenosis_nodes, _) = neighbourhood(&app, &seen.query, stenosis).await;
     assert_eq!(ids(&seen.searched["nodes"]), stenosis_nodes);
 
-    // Nothing left 127.0.0.1: neither in Chrome's network log nor in the page's own timings.
-    for (method, url) in &seen.requests {
-        assert!(
-            stays_local(url, &app.address),
-            "request leaves caregraph: {method} {url}"
-        );
-    }
-    for url in &seen.resources {
-        assert!(
-            stays_local(url, &app.address),
-            "resource from outside caregraph: {url}"
-        );
-    }
-    let listed: Vec<String> = seen
-        .requests
-        .iter()
-        .map(|(method, url)| format!("{method} {}", shorten(url)))
-        .collect();
-    for expected in [
-        "/explore",
-        "/explore/assets/cytoscape.min.js",
-        "/explore/assets/explore.js",
-        "/explore/assets/explore.css",
-    ] {
-        let expected = format!("{}{expected}", app.address);
-        assert!(
-            seen.requests.iter().any(|(_, url)| *url == expected),
-            "the network log misses {expected}: {listed:#?}"
-        );
-    }
-    let graphql = format!("{}/graphql", app.address);
-    assert!(
-        seen.requests
-            .iter()
-            .any(|(method, url)| method == "POST" && *url == graphql),
-        "the network log shows no POST /graphql: {listed:#?}"
-    );
-
-    // No CSP violation, and no error of any kind, in the browser's console.
-    for line in &seen.console {
-        eprintln!("console: {line}");
-    }
-    let csp: Vec<_> = seen.console.iter().filter(|l| is_csp(l)).collect();
-    assert!(csp.is_empty(), "CSP violations: {csp:#?}");
-    let errors: Vec<_> = seen
-        .console
-        .iter()
-        .filter(|l| l.starts_with("SEVERE"))
-        .collect();
-    assert!(errors.is_empty(), "errors in the console: {errors:#?}");
-    // The console is really read and the CSP really enforced: an inline script added on
-    // purpose was refused, and the refusal was logged.
-    assert!(
-        seen.probe.iter().any(|l| l.contains("probe: blocked"))
-            && seen
-                .probe
-                .iter()
-                .any(|l| is_csp(l) && l.contains("script-src")),
-        "{:?}",
-        seen.probe
+    seen.log.assert_offline_and_clean(
+        &app.address,
+        &[
+            "/explore",
+            "/explore/assets/cytoscape.min.js",
+            "/explore/assets/explore.js",
+            "/explore/assets/explore.css",
+        ],
     );
 
     eprintln!(
@@ -339,14 +260,8 @@ struct Seen {
     expanded: Value,
     /// [`STATE`] after the search for "spinal stenosis" and a click on the condition found.
     searched: Value,
-    /// (method, URL) of every request in Chrome's network log.
-    requests: Vec<(String, String)>,
-    /// URLs of the page, its resources and its fetches, from the Performance API.
-    resources: Vec<String>,
-    /// The browser's console log.
-    console: Vec<String>,
-    /// The console log after an inline script was added on purpose.
-    probe: Vec<String>,
+    /// What the page requested and logged.
+    log: PageLog,
 }
 
 async fn drive(s: &Session, app: &TestApp) -> Result<Seen, String> {
@@ -425,36 +340,7 @@ async fn drive(s: &Session, app: &TestApp) -> Result<Seen, String> {
     })
     .await?;
 
-    let resources = s
-        .execute(
-            "return [location.href].concat(performance.getEntriesByType('resource').map(e => e.name));",
-        )
-        .await?;
-    let resources = resources
-        .as_array()
-        .into_iter()
-        .flatten()
-        .filter_map(|u| u.as_str().map(str::to_owned))
-        .collect();
-    let requests = requests_in(&s.log("performance").await?);
-    let console = console_in(&s.log("browser").await?);
-
-    s.execute(
-        "const el = document.createElement('script'); \
-         el.textContent = 'window.inlineRan = true'; document.head.appendChild(el); \
-         console.error('probe: ' + (window.inlineRan === true ? 'inline script ran' : 'blocked'));",
-    )
-    .await?;
-    let mut probe = Vec::new();
-    let deadline = Instant::now() + WAIT;
-    while !(probe.iter().any(|l: &String| l.contains("probe:")) && probe.iter().any(|l| is_csp(l)))
-    {
-        if Instant::now() > deadline {
-            return Err(format!("no probe messages after {WAIT:?}: {probe:?}"));
-        }
-        tokio::time::sleep(Duration::from_millis(100)).await;
-        probe.extend(console_in(&s.log("browser").await?));
-    }
+    let log = s.page_log().await?;
 
     Ok(Seen {
         query,
@@ -466,10 +352,7 @@ async fn drive(s: &Session, app: &TestApp) -> Result<Seen, String> {
         expanded_id,
         expanded,
         searched,
-        requests,
-        resources,
-        console,
-        probe,
+        log,
     })
 }
 

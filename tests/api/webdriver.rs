@@ -461,3 +461,166 @@ impl Drop for ChromeDriver {
         let _ = self.child.wait();
     }
 }
+
+/// What a page did, read from the browser at the end of a session.
+pub(crate) struct PageLog {
+    /// (method, URL) of every request Chrome's network log reports for the tab.
+    pub(crate) requests: Vec<(String, String)>,
+    /// URLs of the page, its resources and its fetches, from the Performance API.
+    pub(crate) resources: Vec<String>,
+    /// Level and message of every entry of the browser's console log.
+    pub(crate) console: Vec<String>,
+    /// The console log after an inline script was added on purpose (see [`Session::page_log`]).
+    pub(crate) probe: Vec<String>,
+}
+
+impl Session {
+    /// Reads (and so empties) the tab's logs, then proves that the console log is read and
+    /// that the page's CSP is enforced: an inline script added now must be refused, and the
+    /// refusal must show up in the log.
+    pub(crate) async fn page_log(&self) -> Result<PageLog, String> {
+        let resources = self
+            .execute(
+                "return [location.href].concat(performance.getEntriesByType('resource').map(e => e.name));",
+            )
+            .await?;
+        let resources = resources
+            .as_array()
+            .into_iter()
+            .flatten()
+            .filter_map(|u| u.as_str().map(str::to_owned))
+            .collect();
+        let requests = requests_in(&self.log("performance").await?);
+        let console = console_in(&self.log("browser").await?);
+        self.execute(
+            "const el = document.createElement('script'); \
+             el.textContent = 'window.inlineRan = true'; document.head.appendChild(el); \
+             console.error('probe: ' + (window.inlineRan === true ? 'inline script ran' : 'blocked'));",
+        )
+        .await?;
+        let mut probe = Vec::new();
+        let deadline = Instant::now() + WAIT;
+        while !(probe.iter().any(|l: &String| l.contains("probe:"))
+            && probe.iter().any(|l| is_csp(l)))
+        {
+            if Instant::now() > deadline {
+                return Err(format!("no probe messages after {WAIT:?}: {probe:?}"));
+            }
+            tokio::time::sleep(Duration::from_millis(100)).await;
+            probe.extend(console_in(&self.log("browser").await?));
+        }
+        Ok(PageLog {
+            requests,
+            resources,
+            console,
+            probe,
+        })
+    }
+}
+
+impl PageLog {
+    /// Asserts that nothing left caregraph at `address` (network log and the page's own
+    /// timings), that the log is not vacuous (it holds each of `paths` and a POST /graphql),
+    /// and that the console shows no CSP violation and no error while the probe shows the CSP
+    /// enforced.
+    pub(crate) fn assert_offline_and_clean(&self, address: &str, paths: &[&str]) {
+        let listed: Vec<String> = self
+            .requests
+            .iter()
+            .map(|(method, url)| format!("{method} {}", shorten(url)))
+            .collect();
+        eprintln!("requests seen by Chrome ({}):", listed.len());
+        for request in &listed {
+            eprintln!("  {request}");
+        }
+        for (method, url) in &self.requests {
+            assert!(
+                stays_local(url, address),
+                "request leaves caregraph: {method} {url}"
+            );
+        }
+        for url in &self.resources {
+            assert!(
+                stays_local(url, address),
+                "resource from outside caregraph: {url}"
+            );
+        }
+        for path in paths {
+            let expected = format!("{address}{path}");
+            assert!(
+                self.requests.iter().any(|(_, url)| *url == expected),
+                "the network log misses {expected}: {listed:#?}"
+            );
+        }
+        let graphql = format!("{address}/graphql");
+        assert!(
+            self.requests
+                .iter()
+                .any(|(method, url)| method == "POST" && *url == graphql),
+            "the network log shows no POST /graphql: {listed:#?}"
+        );
+        eprintln!("browser console ({}):", self.console.len());
+        for line in &self.console {
+            eprintln!("  {line}");
+        }
+        let csp: Vec<_> = self.console.iter().filter(|l| is_csp(l)).collect();
+        assert!(csp.is_empty(), "CSP violations: {csp:#?}");
+        // Nor any other error (an uncaught exception, a failed load), but the missing favicon.
+        let errors: Vec<_> = self
+            .console
+            .iter()
+            .filter(|l| l.starts_with("SEVERE") && !l.contains("/favicon.ico"))
+            .collect();
+        assert!(errors.is_empty(), "errors in the console: {errors:#?}");
+        // The probe's inline script was refused, and nothing else was refused meanwhile.
+        let late: Vec<_> = self
+            .probe
+            .iter()
+            .filter(|l| is_csp(l) && !l.contains("inline script"))
+            .collect();
+        assert!(late.is_empty(), "CSP violations: {late:#?}");
+        assert!(
+            self.probe.iter().any(|l| l.contains("probe: blocked"))
+                && self
+                    .probe
+                    .iter()
+                    .any(|l| is_csp(l) && l.contains("script-src")),
+            "{:?}",
+            self.probe
+        );
+    }
+}
+
+/// Runs `drive` in a fresh headless Chromium, for at most `limit`; always ends the session and
+/// chromedriver, and panics with chromedriver's log when the drive fails or runs over.
+pub(crate) async fn with_browser<T>(
+    limit: Duration,
+    drive: impl AsyncFnOnce(&Session) -> Result<T, String>,
+) -> T {
+    let tmp = tempfile::tempdir().expect("temp dir");
+    let driver = ChromeDriver::start(tmp.path()).await;
+    let session = match Session::start(&driver, &tmp.path().join("profile")).await {
+        Ok(session) => session,
+        Err(e) => panic!(
+            "cannot start Chromium through chromedriver: {e}\n{}",
+            driver.log()
+        ),
+    };
+    let outcome = tokio::time::timeout(limit, drive(&session)).await;
+    // Always end the session (Chromium exits with it); the driver is killed when dropped.
+    let closed = session.close().await;
+    let seen = match outcome {
+        Ok(Ok(seen)) => seen,
+        Ok(Err(e)) => panic!("{e}\n{}", driver.log()),
+        Err(_) => panic!(
+            "the browser session took more than {limit:?}\n{}",
+            driver.log()
+        ),
+    };
+    drop(driver);
+    assert!(
+        closed.is_ok(),
+        "cannot close the browser session: {closed:?}"
+    );
+    seen
+}
