@@ -27,7 +27,7 @@ use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use caregraph::cli::{Cli, Command};
-use caregraph::domain::auth::Actor;
+use caregraph::domain::rules::auth::Actor;
 use caregraph::domain::service::tokens;
 use caregraph::startup::Application;
 use clap::Parser;
@@ -140,10 +140,7 @@ async fn soak(args: &Args, database_url: &str) -> Result<bool, String> {
 
     let run = Uuid::now_v7().simple().to_string();
     let run = &run[run.len() - 8..];
-    let setup = Actor {
-        name: format!("soak-setup-{run}"),
-        role: Role::Admin,
-    };
+    let setup = Actor::person(format!("soak-setup-{run}"), Role::Admin);
     let mut teams = Vec::new();
     for i in 0..args.editors {
         let editor = format!("soak-{run}-editor-{i}");

@@ -9,7 +9,7 @@ use entity::sea_orm_active_enums::Role;
 use sea_orm::ActiveEnum as _;
 
 use crate::config::{Config, ServeConfig};
-use crate::domain::auth::Actor;
+use crate::domain::rules::auth::Actor;
 use crate::domain::service::{tokens, tx};
 use crate::seed::{self, Seed};
 use crate::startup::Application;
@@ -139,10 +139,7 @@ impl From<RoleArg> for Role {
 
 /// Who the audit log names for changes made from the command line.
 fn cli_actor() -> Actor {
-    Actor {
-        name: "caregraph-cli".to_owned(),
-        role: Role::Admin,
-    }
+    Actor::system("caregraph-cli")
 }
 
 /// Only the serve flags, for `caregraph` run without a command (flags come from the environment).

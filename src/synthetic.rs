@@ -33,7 +33,7 @@ use sea_orm::{
 use thiserror::Error;
 use uuid::Uuid;
 
-use crate::domain::predicate::{RULES, Rule};
+use crate::domain::rules::predicate::{RULES, Rule};
 
 /// Fewest nodes a synthetic graph may have: enough for every kind and every predicate.
 pub const MIN_NODES: u64 = 20;
@@ -1642,7 +1642,7 @@ mod tests {
                 "{}",
                 a.name
             );
-            crate::domain::validate::slug("slug", &a.slug).expect("a valid slug");
+            crate::domain::rules::validate::slug("slug", &a.slug).expect("a valid slug");
         }
         assert_ne!(
             node_text(&Plan::new(2_000, 5, 43), 0).name,

@@ -1,12 +1,9 @@
-//! The rules of the graph: which links are allowed, what valid content looks like, and the
-//! queries and writes that enforce them. No GraphQL and no HTTP here.
+//! The graph's rules (`rules`, pure) and the queries and writes that enforce them (`service`).
+//! No GraphQL and no HTTP here.
 
-pub mod audit;
-pub mod auth;
 pub mod error;
-pub mod predicate;
+pub mod rules;
 pub mod service;
-pub mod validate;
 
 pub use error::DomainError;
 

@@ -10,7 +10,7 @@ use futures_util::future::BoxFuture;
 
 use crate::db::CountingConn;
 use crate::domain::Visibility;
-use crate::domain::auth::{Actor, Permission, Viewer};
+use crate::domain::rules::auth::{Actor, Permission, Viewer};
 use crate::graphql::error::code;
 use crate::graphql::loaders::{CitationsLoader, LinksLoader};
 

@@ -16,7 +16,7 @@ use async_graphql::{
 };
 
 use crate::config::LimitsConfig;
-use crate::domain::auth::Viewer;
+use crate::domain::rules::auth::Viewer;
 use crate::graphql::error::{code, ensure_code};
 use crate::graphql::introspection::SchemaShape;
 use crate::graphql::limits::{PageSizeLimit, RequestLimits, limit, limit_exceeded};

@@ -20,7 +20,7 @@ use super::graphql_request::{
 };
 use crate::config::CacheConfig;
 use crate::db::CountingConn;
-use crate::domain::auth::Viewer;
+use crate::domain::rules::auth::Viewer;
 use crate::domain::service::tokens;
 use crate::graphql::RequestState;
 use crate::graphql::error::code;

@@ -8,7 +8,7 @@ use async_graphql::{Request, Variables};
 use serde_json::json;
 
 use super::AppState;
-use crate::domain::auth::Viewer;
+use crate::domain::rules::auth::Viewer;
 
 const QUERY: &str = "query ConditionJsonLd($slug: String!) { condition(slug: $slug) { jsonLd } }";
 

@@ -3,7 +3,7 @@
 use std::time::Duration;
 
 use caregraph::config::{Config, LogFormat, ServeConfig};
-use caregraph::domain::auth::Actor;
+use caregraph::domain::rules::auth::Actor;
 use caregraph::domain::service::tokens;
 use caregraph::startup::Application;
 use chrono::Utc;
@@ -142,10 +142,7 @@ impl TestApp {
 
     /// Creates a token with `role` (named `name`) straight in the database; returns the secret.
     pub async fn token(&self, name: &str, role: Role) -> String {
-        let admin = Actor {
-            name: "test-setup".to_owned(),
-            role: Role::Admin,
-        };
+        let admin = Actor::person("test-setup", Role::Admin);
         tokens::create(&self.db, &admin, name, role)
             .await
             .expect("create token")
@@ -154,10 +151,7 @@ impl TestApp {
 
     /// Revokes a token by name straight in the database.
     pub async fn revoke(&self, name: &str) {
-        let admin = Actor {
-            name: "test-setup".to_owned(),
-            role: Role::Admin,
-        };
+        let admin = Actor::person("test-setup", Role::Admin);
         tokens::revoke(&self.db, &admin, name)
             .await
             .expect("revoke token");

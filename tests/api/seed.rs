@@ -2,13 +2,14 @@
 
 use caregraph::seed::{self, Seed};
 use entity::node;
+use entity::sea_orm_active_enums::Role;
 use sea_orm::{
     ActiveModelTrait, ActiveValue::Set, ColumnTrait, EntityTrait, IntoActiveModel, PaginatorTrait,
     QueryFilter,
 };
 use serde_json::json;
 
-use crate::helpers::{spawn_app, spawn_app_with};
+use crate::helpers::{assert_code, node_id, spawn_app, spawn_app_with};
 
 #[tokio::test]
 async fn an_empty_database_seeds_itself_and_a_second_seed_changes_nothing() {
@@ -101,4 +102,114 @@ async fn a_server_told_not_to_seed_starts_empty_and_the_seed_command_fills_it() 
         );
         tokio::time::sleep(std::time::Duration::from_millis(50)).await;
     }
+}
+
+#[tokio::test]
+async fn seeded_content_is_audited_as_written_by_the_system() {
+    let app = spawn_app().await;
+    let token = app.token("auditor", Role::Reviewer).await;
+    let id = node_id(&app.db, "postpartum-low-back-pain").await;
+    let data = app
+        .data_as(
+            &token,
+            r#"query($id: ID) { auditEvents(targetId: $id) {
+                events { actor actorRole action targetType after } } }"#,
+            json!({ "id": id.to_string() }),
+        )
+        .await;
+    let events = data["auditEvents"]["events"].as_array().expect("events");
+    assert_eq!(events.len(), 1, "{data}");
+    let created = &events[0];
+    assert_eq!(created["actor"], "system");
+    assert_eq!(created["actorRole"], "ADMIN");
+    assert_eq!(created["action"], "create_node");
+    assert_eq!(created["targetType"], "node");
+    let after = &created["after"];
+    assert_eq!(after["row"]["status"], "PUBLISHED", "{after}");
+    assert!(
+        !after["citations"].as_array().expect("citations").is_empty(),
+        "the event keeps the node's citations: {after}"
+    );
+
+    // Every seeded node and link has its event, and nothing else was written.
+    let bundled = Seed::bundled().expect("bundled");
+    let all = app
+        .data_as(
+            &token,
+            "{ auditEvents(first: 100) { events { actor action } nextCursor } }",
+            json!({}),
+        )
+        .await;
+    assert_eq!(
+        all["auditEvents"]["nextCursor"],
+        json!(null),
+        "one page holds them"
+    );
+    let events: Vec<&serde_json::Value> = all["auditEvents"]["events"]
+        .as_array()
+        .expect("events")
+        .iter()
+        .filter(|e| e["action"] != "create_token")
+        .collect();
+    let count = |action: &str| events.iter().filter(|e| e["action"] == action).count();
+    assert_eq!(count("create_node"), bundled.file.node.len());
+    assert_eq!(count("link"), bundled.file.edge.len());
+    assert_eq!(count("create_source"), 1);
+    assert!(events.iter().all(|e| e["actor"] == "system"), "{all}");
+}
+
+#[tokio::test]
+async fn undoing_the_seed_needs_what_deleting_the_content_needs() {
+    let app = spawn_app().await;
+    let editor = app.token("ed", Role::Editor).await;
+    let reviewer = app.token("rev", Role::Reviewer).await;
+    let creation = |id: uuid::Uuid| {
+        let (app, reviewer) = (&app, reviewer.clone());
+        async move {
+            let data = app
+                .data_as(
+                    &reviewer,
+                    "query($id: ID) { auditEvents(targetId: $id) { events { id action } } }",
+                    json!({ "id": id.to_string() }),
+                )
+                .await;
+            data["auditEvents"]["events"][0]["id"].clone()
+        }
+    };
+    let revert = "mutation($e: ID!) { revert(auditEventId: $e) { action } }";
+
+    // The seeded source: deleting it takes every citation along, an admin's decision.
+    let source: uuid::Uuid = app.source_id().await.parse().expect("uuid");
+    let event = creation(source).await;
+    for token in [&editor, &reviewer] {
+        let (_, resp) = app.gql_as(token, revert, json!({ "e": event })).await;
+        assert_code(&resp, "FORBIDDEN");
+    }
+
+    // A seeded, published node: deleting it is an admin's decision too.
+    let node = node_id(&app.db, "postpartum-low-back-pain").await;
+    let event = creation(node).await;
+    let (_, resp) = app.gql_as(&editor, revert, json!({ "e": event })).await;
+    assert_code(&resp, "FORBIDDEN");
+
+    // A seeded, published link: removing it is a reviewer's decision.
+    let link = entity::edge::Entity::find()
+        .filter(entity::edge::Column::SubjectId.eq(node))
+        .one(&app.db)
+        .await
+        .expect("query")
+        .expect("the node has links");
+    let event = creation(link.id).await;
+    let (_, resp) = app.gql_as(&editor, revert, json!({ "e": event })).await;
+    assert_code(&resp, "FORBIDDEN");
+    let data = app.data_as(&reviewer, revert, json!({ "e": event })).await;
+    assert_eq!(data["revert"]["action"], "revert");
+    assert!(
+        entity::edge::Entity::find_by_id(link.id)
+            .one(&app.db)
+            .await
+            .expect("query")
+            .is_none(),
+        "the link is gone"
+    );
 }

@@ -5,7 +5,7 @@ use std::io::Read;
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
-use caregraph::domain::auth::Actor;
+use caregraph::domain::rules::auth::Actor;
 use caregraph::domain::service::tokens;
 use entity::sea_orm_active_enums::Role;
 use reqwest::StatusCode;
@@ -87,10 +87,7 @@ async fn sigterm_lets_in_flight_requests_finish_refuses_new_ones_and_exits_0() {
         tokio::time::sleep(Duration::from_millis(100)).await;
     }
     let db = Database::connect(&database.url).await.expect("connect");
-    let admin = Actor {
-        name: "test-setup".to_owned(),
-        role: Role::Admin,
-    };
+    let admin = Actor::person("test-setup", Role::Admin);
     let token = tokens::create(&db, &admin, "ed", Role::Editor)
         .await
         .expect("token")

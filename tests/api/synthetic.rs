@@ -3,7 +3,7 @@
 
 use std::collections::{BTreeSet, HashMap};
 
-use caregraph::domain::predicate::{self, RULES};
+use caregraph::domain::rules::predicate::{self, RULES};
 use caregraph::synthetic::{self, Options, Report, SyntheticError};
 use entity::sea_orm_active_enums::{NodeKind, Predicate};
 use entity::{citation, edge, node, source};

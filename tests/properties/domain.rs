@@ -1,12 +1,12 @@
-//! The domain's validation rules (`domain::validate`) and the predicate table
-//! (`domain::predicate`), checked against their documented contracts rather than against
+//! The domain's validation rules (`domain::rules::validate`) and the predicate table
+//! (`domain::rules::predicate`), checked against their documented contracts rather than against
 //! their own code.
 
 use std::collections::BTreeSet;
 
 use caregraph::domain::DomainError;
-use caregraph::domain::predicate::{self, RULES};
-use caregraph::domain::validate::{
+use caregraph::domain::rules::predicate::{self, RULES};
+use caregraph::domain::rules::validate::{
     self, NAME_MAX, QUOTE_MAX, SLUG_MAX, SUMMARY_MAX, SYNONYM_MAX, SYNONYMS_MAX,
 };
 use entity::sea_orm_active_enums::{NodeKind, Predicate};

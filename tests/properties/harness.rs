@@ -6,7 +6,7 @@ use std::future::Future;
 use std::time::Duration;
 
 use caregraph::cli::{Cli, Command};
-use caregraph::domain::auth::Actor;
+use caregraph::domain::rules::auth::Actor;
 use caregraph::domain::service::tokens;
 use caregraph::startup::Application;
 use clap::Parser as _;
@@ -99,10 +99,7 @@ impl Server {
 
     /// A token with `role`, created straight in the database.
     pub fn token(&self, name: &str, role: Role) -> String {
-        let admin = Actor {
-            name: "props-setup".to_owned(),
-            role: Role::Admin,
-        };
+        let admin = Actor::person("props-setup", Role::Admin);
         self.block_on(tokens::create(&self.db, &admin, name, role))
             .expect("create token")
             .token

@@ -4,7 +4,7 @@
 use std::cell::RefCell;
 use std::collections::{BTreeSet, HashMap};
 
-use caregraph::domain::validate::{self, NAME_MAX};
+use caregraph::domain::rules::validate::{self, NAME_MAX};
 use entity::sea_orm_active_enums::{NodeKind, Predicate, Role};
 use entity::{audit_event, edge, node};
 use proptest::prelude::*;

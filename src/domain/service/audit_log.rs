@@ -9,9 +9,10 @@ use serde::Serialize;
 use serde::de::DeserializeOwned;
 use uuid::Uuid;
 
+use super::audit::{self, insertable};
 use crate::domain::DomainError;
-use crate::domain::audit::{self, Snapshot, TargetType, insertable, to_json};
-use crate::domain::auth::{Actor, Permission};
+use crate::domain::rules::audit::{Action, Snapshot, TargetType, to_json};
+use crate::domain::rules::auth::{Actor, Permission};
 use crate::domain::service::versioned::Versioned;
 use sea_orm::PaginatorTrait;
 
@@ -43,16 +44,25 @@ pub async fn list(
     Ok((rows, more))
 }
 
-/// What reverting an action needs: the permission of the action itself, so a revert can
-/// never do what its actor could not do directly.
-pub fn permission_to_revert(action: &str) -> Permission {
-    match action {
-        "publish" | "reject" | "archive" | "remove_citation" => Permission::Review,
-        "delete_node" | "delete_source" | "revert" | "create_token" | "revoke_token" => {
-            Permission::Admin
-        }
-        _ => Permission::Edit,
-    }
+/// What reverting an event needs: the permission of its action (`Action::permission_to_revert`).
+/// An action this build does not know is refused rather than guessed.
+pub fn permission_to_revert(event: &audit_event::Model) -> Result<Permission, DomainError> {
+    let created = event
+        .after
+        .as_ref()
+        .and_then(|after| after.pointer("/row/status"))
+        .and_then(|status| serde_json::from_value(status.clone()).ok());
+    Action::parse(&event.action)
+        .map(|action| action.permission_to_revert(created))
+        .ok_or_else(|| {
+            DomainError::invalid(
+                "auditEventId",
+                format!(
+                    "the event's action {:?} is not one this server can revert",
+                    event.action
+                ),
+            )
+        })
 }
 
 pub async fn event(db: &impl ConnectionTrait, id: Uuid) -> Result<audit_event::Model, DomainError> {
@@ -108,7 +118,7 @@ pub async fn revert(
         reinsert_edges(db, &snapshot.edges).await?;
         reinsert_citations(db, &snapshot.citations).await?;
     }
-    audit::record(db, actor, "revert", target, id, was, now).await
+    audit::record(db, actor, Action::Revert, target, id, was, now).await
 }
 
 /// How a revert tells whether a row changed since an event, and stamps the restored row.

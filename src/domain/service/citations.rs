@@ -1,13 +1,17 @@
 //! Citations: checked against their source and attached to a node or an edge.
 
+use std::collections::HashMap;
+use std::collections::hash_map::Entry;
+
 use chrono::Utc;
 use entity::sea_orm_active_enums::Status;
 use entity::{citation, source};
 use sea_orm::{ConnectionTrait, EntityTrait};
 use uuid::Uuid;
 
-use crate::domain::audit::insertable;
-use crate::domain::{DomainError, validate};
+use super::audit::insertable;
+use crate::domain::DomainError;
+use crate::domain::rules::validate;
 
 /// A passage of a source, as a write gives it.
 #[derive(Clone, Debug)]
@@ -23,27 +27,43 @@ pub enum Cited {
     Edge(Uuid),
 }
 
-/// Checks and inserts citations as DRAFT: they reach readers when their target is published.
+/// Every node and link cites at least one passage (`what`: "a node", "a link").
+pub fn check_some(citations: &[NewCitation], what: &str) -> Result<(), DomainError> {
+    if citations.is_empty() {
+        return Err(DomainError::invalid(
+            "citations",
+            format!("{what} cites at least one source passage"),
+        ));
+    }
+    Ok(())
+}
+
+/// Checks and inserts citations in `status`: DRAFT ones reach readers when their target is
+/// published. Errors name each citation as `{field}[i]`.
 pub async fn attach(
     db: &impl ConnectionTrait,
     target: Cited,
     citations: &[NewCitation],
     field: &str,
+    status: Status,
 ) -> Result<Vec<citation::Model>, DomainError> {
+    let mut sources: HashMap<Uuid, source::Model> = HashMap::new();
     let mut rows = Vec::with_capacity(citations.len());
     for (i, c) in citations.iter().enumerate() {
-        let field = format!("{field}[{i}]");
-        let source = source::Entity::find_by_id(c.source_id)
-            .one(db)
-            .await?
-            .ok_or_else(|| DomainError::NotFound {
-                what: format!("source {}", c.source_id),
-            })?;
-        validate::quote(
-            &format!("{field}.quote"),
-            &c.quote,
-            source.content.as_deref(),
-        )?;
+        let source = match sources.entry(c.source_id) {
+            Entry::Occupied(known) => known.into_mut(),
+            Entry::Vacant(slot) => {
+                let found = source::Entity::find_by_id(c.source_id)
+                    .one(db)
+                    .await?
+                    .ok_or_else(|| DomainError::NotFound {
+                        what: format!("source {}", c.source_id),
+                    })?;
+                slot.insert(found)
+            }
+        };
+        let text = source.content.as_deref();
+        validate::quote(&format!("{field}[{i}].quote"), &c.quote, text)?;
         let (node_id, edge_id) = match target {
             Cited::Node(id) => (Some(id), None),
             Cited::Edge(id) => (None, Some(id)),
@@ -54,7 +74,7 @@ pub async fn attach(
             node_id,
             edge_id,
             quote: c.quote.clone(),
-            status: Status::Draft,
+            status,
             created_at: Utc::now(),
         };
         citation::Entity::insert(insertable::<_, citation::ActiveModel>(row.clone()))

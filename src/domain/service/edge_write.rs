@@ -1,18 +1,19 @@
-//! Linking nodes: the predicate table is checked on every write; edits of published links
-//! wait in `pending` like node edits.
+//! Linking nodes, under the predicate table and the rules in `rules::content`.
 
 use chrono::Utc;
-use entity::sea_orm_active_enums::{Predicate, Status, TreatmentPlace};
-use entity::{citation, edge, node};
+use entity::sea_orm_active_enums::Predicate;
+use entity::{edge, node};
 use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter};
-use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
+use super::audit::{self, insertable};
 use super::citations::{self, Cited, NewCitation};
 use super::versioned;
-use crate::domain::audit::{self, Snapshot, TargetType, insertable, to_json};
-use crate::domain::auth::Actor;
-use crate::domain::{DomainError, predicate, validate};
+use crate::domain::DomainError;
+use crate::domain::rules::audit::{Action, Snapshot, TargetType, to_json};
+use crate::domain::rules::auth::Actor;
+use crate::domain::rules::content::{self, LinkAttributes, LinkPatch};
+use crate::domain::rules::{predicate, workflow};
 
 /// A link as a write creates it.
 #[derive(Clone, Debug)]
@@ -22,94 +23,6 @@ pub struct NewLink {
     pub object_id: Uuid,
     pub attributes: LinkAttributes,
     pub citations: Vec<NewCitation>,
-}
-
-/// The editable attributes of a link: what a pending edit holds.
-#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
-pub struct LinkAttributes {
-    pub negated: bool,
-    pub place: Option<TreatmentPlace>,
-    pub timing: Option<String>,
-    pub circumstance: Option<String>,
-    pub how_to: Option<String>,
-    pub note: Option<String>,
-}
-
-/// A change of attributes: `None` leaves one as it is; `Some(None)` clears it.
-#[derive(Clone, Debug, Default)]
-pub struct LinkPatch {
-    pub negated: Option<bool>,
-    pub place: Option<Option<TreatmentPlace>>,
-    pub timing: Option<Option<String>>,
-    pub circumstance: Option<Option<String>>,
-    pub how_to: Option<Option<String>>,
-    pub note: Option<Option<String>>,
-}
-
-impl LinkAttributes {
-    pub fn of(row: &edge::Model) -> Self {
-        Self {
-            negated: row.negated,
-            place: row.place,
-            timing: row.timing.clone(),
-            circumstance: row.circumstance.clone(),
-            how_to: row.how_to.clone(),
-            note: row.note.clone(),
-        }
-    }
-
-    pub fn pending(row: &edge::Model) -> Option<Self> {
-        row.pending
-            .clone()
-            .and_then(|p| serde_json::from_value(p).ok())
-    }
-
-    fn apply(mut self, patch: &LinkPatch) -> Self {
-        if let Some(v) = patch.negated {
-            self.negated = v;
-        }
-        if let Some(v) = patch.place {
-            self.place = v;
-        }
-        for (slot, value) in [
-            (&mut self.timing, &patch.timing),
-            (&mut self.circumstance, &patch.circumstance),
-            (&mut self.how_to, &patch.how_to),
-            (&mut self.note, &patch.note),
-        ] {
-            if let Some(v) = value {
-                slot.clone_from(v);
-            }
-        }
-        self
-    }
-
-    fn validate(&self, predicate: Predicate) -> Result<(), DomainError> {
-        if self.place.is_some() && predicate != Predicate::TreatedBy {
-            return Err(DomainError::invalid(
-                "place",
-                "only treated_by links have a place",
-            ));
-        }
-        for (field, value) in [
-            ("timing", &self.timing),
-            ("circumstance", &self.circumstance),
-            ("howTo", &self.how_to),
-            ("note", &self.note),
-        ] {
-            validate::optional_text(field, value.as_deref(), validate::ATTRIBUTE_MAX)?;
-        }
-        Ok(())
-    }
-
-    pub fn write_into(self, row: &mut edge::Model) {
-        row.negated = self.negated;
-        row.place = self.place;
-        row.timing = self.timing;
-        row.circumstance = self.circumstance;
-        row.how_to = self.how_to;
-        row.note = self.note;
-    }
 }
 
 pub async fn create(
@@ -134,13 +47,8 @@ pub async fn create(
     let subject = find(input.subject_id, "subject").await?;
     let object = find(input.object_id, "object").await?;
     predicate::check(subject.kind, input.predicate, object.kind)?;
-    input.attributes.validate(input.predicate)?;
-    if input.citations.is_empty() {
-        return Err(DomainError::invalid(
-            "citations",
-            "a link cites at least one source passage",
-        ));
-    }
+    input.attributes.check(input.predicate)?;
+    citations::check_some(&input.citations, "a link")?;
     let existing = edge::Entity::find()
         .filter(edge::Column::SubjectId.eq(subject.id))
         .filter(edge::Column::Predicate.eq(input.predicate))
@@ -154,6 +62,7 @@ pub async fn create(
         ));
     }
     let now = Utc::now();
+    let status = workflow::initial_status(actor);
     let mut row = edge::Model {
         id: Uuid::now_v7(),
         subject_id: subject.id,
@@ -165,7 +74,7 @@ pub async fn create(
         circumstance: None,
         how_to: None,
         note: None,
-        status: Status::Draft,
+        status,
         pending: None,
         pending_status: None,
         reviewed_by: None,
@@ -174,11 +83,18 @@ pub async fn create(
         created_at: now,
         updated_at: now,
     };
-    input.attributes.write_into(&mut row);
+    content::Editable::write_into(input.attributes, &mut row);
     edge::Entity::insert(insertable::<_, edge::ActiveModel>(row.clone()))
         .exec_without_returning(db)
         .await?;
-    let cites = citations::attach(db, Cited::Edge(row.id), &input.citations, "citations").await?;
+    let cites = citations::attach(
+        db,
+        Cited::Edge(row.id),
+        &input.citations,
+        "citations",
+        status,
+    )
+    .await?;
     let after = Snapshot {
         citations: cites.iter().map(to_json).collect(),
         ..Snapshot::of(&row)
@@ -186,7 +102,7 @@ pub async fn create(
     audit::record(
         db,
         actor,
-        "link",
+        Action::Link,
         TargetType::Edge,
         row.id,
         None,
@@ -205,22 +121,8 @@ pub async fn update(
 ) -> Result<edge::Model, DomainError> {
     let before = versioned::claim::<edge::Entity>(db, id, version).await?;
     let mut row = before.clone();
-    if row.status == Status::Published {
-        let edited = LinkAttributes::pending(&row)
-            .unwrap_or_else(|| LinkAttributes::of(&row))
-            .apply(&patch);
-        edited.validate(row.predicate)?;
-        row.pending = Some(to_json(&edited));
-        row.pending_status = Some(Status::Draft);
-    } else {
-        let edited = LinkAttributes::of(&row).apply(&patch);
-        edited.validate(row.predicate)?;
-        edited.write_into(&mut row);
-        if row.status == Status::Rejected {
-            row.status = Status::Draft;
-        }
-    }
-    versioned::save::<edge::Entity>(db, actor, "update_link", &before, row, None).await
+    content::edit::<LinkAttributes>(&mut row, &patch)?;
+    versioned::save::<edge::Entity>(db, actor, Action::UpdateLink, &before, row, None).await
 }
 
 /// Removes a link and its citations; the audit event keeps them for a revert.
@@ -230,17 +132,25 @@ pub async fn delete(
     id: Uuid,
     version: i32,
 ) -> Result<(), DomainError> {
-    // A published link takes a reviewer (or admin) to remove, a draft one an editor (or admin).
     if let Some(row) = edge::Entity::find_by_id(id).one(db).await? {
-        actor.require(super::source_write::removal_permission(row.status))?;
+        actor.require(workflow::removal_permission(row.status))?;
     }
-    versioned::delete_with_citations::<edge::Entity>(
-        db,
-        actor,
-        "unlink",
-        id,
-        version,
-        citation::Column::EdgeId,
-    )
-    .await
+    versioned::delete_with_citations::<edge::Entity>(db, actor, Action::Unlink, id, version).await
+}
+
+/// The link with both ends, read in the same transaction as the write.
+pub async fn with_ends(
+    db: &impl ConnectionTrait,
+    row: edge::Model,
+) -> Result<(edge::Model, node::Model, node::Model), DomainError> {
+    let end = |id| async move {
+        node::Entity::find_by_id(id)
+            .one(db)
+            .await?
+            .ok_or_else(|| DomainError::NotFound {
+                what: format!("node {id}"),
+            })
+    };
+    let (subject, object) = (end(row.subject_id).await?, end(row.object_id).await?);
+    Ok((row, subject, object))
 }

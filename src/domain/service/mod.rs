@@ -2,10 +2,12 @@
 //! Every write function expects to run inside a transaction (`tx::write`) and records its
 //! audit event itself.
 
+pub mod audit;
 pub mod audit_log;
 pub mod citations;
 pub mod edge_write;
 pub mod graph;
+pub mod import;
 pub mod links;
 pub mod node_write;
 pub mod nodes;

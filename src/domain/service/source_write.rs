@@ -6,11 +6,14 @@ use entity::{citation, edge, node, source};
 use sea_orm::{ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter};
 use uuid::Uuid;
 
+use super::audit::{self, insertable};
 use super::citations::{self, Cited, NewCitation};
 use super::versioned;
-use crate::domain::audit::{self, Snapshot, TargetType, insertable, to_json};
-use crate::domain::auth::{Actor, Permission};
-use crate::domain::{DomainError, validate};
+use crate::domain::DomainError;
+use crate::domain::rules::audit::{Action, Snapshot, TargetType};
+use crate::domain::rules::auth::Actor;
+use crate::domain::rules::content::{self, LinkAttributes, NodeContent};
+use crate::domain::rules::{validate, workflow};
 
 /// A source's descriptive fields.
 #[derive(Clone, Debug, Default)]
@@ -30,7 +33,7 @@ pub async fn create(
     content: Option<String>,
 ) -> Result<source::Model, DomainError> {
     validate::slug("slug", &slug)?;
-    validate::text_line("title", &title, 300)?;
+    validate::text_line("title", &title, validate::TITLE_MAX)?;
     validate::optional_text("url", url.as_deref(), 2000)?;
     validate::optional_text("publisher", publisher.as_deref(), 200)?;
     validate::optional_text("content", content.as_deref(), 1_000_000)?;
@@ -63,7 +66,7 @@ pub async fn create(
     audit::record(
         db,
         actor,
-        "create_source",
+        Action::CreateSource,
         TargetType::Source,
         row.id,
         None,
@@ -83,7 +86,7 @@ pub async fn update(
     let before = versioned::claim::<source::Entity>(db, id, version).await?;
     let mut row = before.clone();
     if let Some(title) = fields.title {
-        validate::text_line("title", &title, 300)?;
+        validate::text_line("title", &title, validate::TITLE_MAX)?;
         row.title = title;
     }
     if let Some(url) = fields.url {
@@ -94,7 +97,7 @@ pub async fn update(
         validate::optional_text("publisher", publisher.as_deref(), 200)?;
         row.publisher = publisher;
     }
-    versioned::save::<source::Entity>(db, actor, "update_source", &before, row, None).await
+    versioned::save::<source::Entity>(db, actor, Action::UpdateSource, &before, row, None).await
 }
 
 /// Deletes a source and, by cascade, every citation of it; the event keeps them.
@@ -104,24 +107,8 @@ pub async fn delete(
     id: Uuid,
     version: i32,
 ) -> Result<(), DomainError> {
-    versioned::delete_with_citations::<source::Entity>(
-        db,
-        actor,
-        "delete_source",
-        id,
-        version,
-        citation::Column::SourceId,
-    )
-    .await
-}
-
-/// Removing content readers see is a review decision; removing a draft is editing.
-pub fn removal_permission(status: Status) -> Permission {
-    if status == Status::Published {
-        Permission::Review
-    } else {
-        Permission::Edit
-    }
+    versioned::delete_with_citations::<source::Entity>(db, actor, Action::DeleteSource, id, version)
+        .await
 }
 
 /// Which row a citation backs, and whether that row is published.
@@ -146,18 +133,24 @@ pub async fn add_citation(
     citation: NewCitation,
 ) -> Result<citation::Model, DomainError> {
     let (target, status) = target_of(db, target_id).await?;
-    let row = citations::attach(db, target, std::slice::from_ref(&citation), "citation")
-        .await?
-        .into_iter()
-        .next()
-        .ok_or_else(|| DomainError::invalid("citation", "nothing to add"))?;
+    let row = citations::attach(
+        db,
+        target,
+        std::slice::from_ref(&citation),
+        "citation",
+        Status::Draft,
+    )
+    .await?
+    .into_iter()
+    .next()
+    .ok_or_else(|| DomainError::invalid("citation", "nothing to add"))?;
     if status == Status::Published {
         mark_pending(db, target).await?;
     }
     audit::record(
         db,
         actor,
-        "add_citation",
+        Action::AddCitation,
         TargetType::Citation,
         row.id,
         None,
@@ -167,25 +160,19 @@ pub async fn add_citation(
     Ok(row)
 }
 
-/// Puts a published target's pending edit in DRAFT (creating it from the live content).
+/// Opens a pending edit on a published target, so the new citation goes through review.
 async fn mark_pending(db: &impl ConnectionTrait, target: Cited) -> Result<(), DomainError> {
     match target {
         Cited::Node(id) => {
             if let Some(mut n) = node::Entity::find_by_id(id).one(db).await? {
-                if n.pending.is_none() {
-                    n.pending = Some(to_json(&super::node_write::NodeContent::of(&n)));
-                }
-                n.pending_status = Some(Status::Draft);
+                content::open_pending::<NodeContent>(&mut n);
                 n.version += 1;
                 insertable::<_, node::ActiveModel>(n).update(db).await?;
             }
         }
         Cited::Edge(id) => {
             if let Some(mut e) = edge::Entity::find_by_id(id).one(db).await? {
-                if e.pending.is_none() {
-                    e.pending = Some(to_json(&super::edge_write::LinkAttributes::of(&e)));
-                }
-                e.pending_status = Some(Status::Draft);
+                content::open_pending::<LinkAttributes>(&mut e);
                 e.version += 1;
                 insertable::<_, edge::ActiveModel>(e).update(db).await?;
             }
@@ -207,12 +194,12 @@ pub async fn remove_citation(
         .ok_or_else(|| DomainError::NotFound {
             what: format!("citation {id}"),
         })?;
-    actor.require(removal_permission(row.status))?;
+    actor.require(workflow::removal_permission(row.status))?;
     citation::Entity::delete_by_id(id).exec(db).await?;
     audit::record(
         db,
         actor,
-        "remove_citation",
+        Action::RemoveCitation,
         TargetType::Citation,
         id,
         Some(Snapshot::of(&row)),

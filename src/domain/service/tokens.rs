@@ -10,9 +10,11 @@ use sea_orm::{
 use sha2::{Digest, Sha256};
 use uuid::Uuid;
 
-use crate::domain::audit::{self, Snapshot, TargetType, insertable};
-use crate::domain::auth::Actor;
-use crate::domain::{DomainError, validate};
+use super::audit::{self, insertable};
+use crate::domain::DomainError;
+use crate::domain::rules::audit::{Action, Snapshot, TargetType};
+use crate::domain::rules::auth::Actor;
+use crate::domain::rules::validate;
 
 /// Every token starts with this, so a leaked one is easy to recognise (and to scan for).
 pub const PREFIX: &str = "cgt_";
@@ -82,7 +84,7 @@ pub async fn create(
     audit::record(
         db,
         actor,
-        "create_token",
+        Action::CreateToken,
         TargetType::ApiToken,
         row.id,
         None,
@@ -125,7 +127,7 @@ pub async fn revoke(
     audit::record(
         db,
         actor,
-        "revoke_token",
+        Action::RevokeToken,
         TargetType::ApiToken,
         row.id,
         Some(redacted(&before)),
@@ -148,10 +150,7 @@ pub async fn authenticate(
         .filter(api_token::Column::RevokedAt.is_null())
         .one(db)
         .await?;
-    Ok(row.map(|r| Actor {
-        name: r.name,
-        role: r.role,
-    }))
+    Ok(row.map(|r| Actor::person(r.name, r.role)))
 }
 
 /// The audit log never holds token hashes.

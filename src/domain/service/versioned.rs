@@ -13,9 +13,10 @@ use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, PrimaryKeyTrait, QueryF
 use serde::Serialize;
 use uuid::Uuid;
 
+use super::audit::{self, insertable};
 use crate::domain::DomainError;
-use crate::domain::audit::{self, Snapshot, TargetType, insertable};
-use crate::domain::auth::Actor;
+use crate::domain::rules::audit::{Action, Snapshot, TargetType, to_json};
+use crate::domain::rules::auth::Actor;
 
 /// A table whose rows carry a version.
 pub trait Versioned: EntityTrait {
@@ -27,16 +28,19 @@ pub trait Versioned: EntityTrait {
     fn set_version(row: &mut Self::Model, version: i32);
     /// The audit log's name for this table.
     const TARGET: TargetType;
+    /// The citation column pointing at rows of this table.
+    const CITED_BY: citation::Column;
     fn id_of(row: &Self::Model) -> Uuid;
     /// Stamps a row about to be saved: its new version and the time.
     fn restamp(row: &mut Self::Model, version: i32);
 }
 
 macro_rules! versioned {
-    ($module:ident, $what:literal, $target:ident) => {
+    ($module:ident, $what:literal, $target:ident, $cited_by:ident) => {
         impl Versioned for $module::Entity {
             const WHAT: &'static str = $what;
             const TARGET: TargetType = TargetType::$target;
+            const CITED_BY: citation::Column = citation::Column::$cited_by;
             fn id_of(row: &Self::Model) -> Uuid {
                 row.id
             }
@@ -60,9 +64,9 @@ macro_rules! versioned {
     };
 }
 
-versioned!(node, "node", Node);
-versioned!(edge, "link", Edge);
-versioned!(source, "source", Source);
+versioned!(node, "node", Node, NodeId);
+versioned!(edge, "link", Edge, EdgeId);
+versioned!(source, "source", Source, SourceId);
 
 /// Claims version `expected` of row `id`; returns the row as it was at that version (the
 /// "before" of the write). NOT_FOUND when there is no such row, CONFLICT with the current
@@ -102,7 +106,7 @@ where
 pub async fn save<E>(
     db: &impl ConnectionTrait,
     actor: &Actor,
-    action: &str,
+    action: Action,
     before: &E::Model,
     mut row: E::Model,
     reason: Option<String>,
@@ -133,15 +137,14 @@ where
     Ok(row)
 }
 
-/// Deletes row `id` (claimed at `version`) and, by cascade, the citations whose `cited_by`
-/// column points at it; the audit event keeps them, so a revert can bring them back.
+/// Deletes row `id` (claimed at `version`) and, by cascade, the citations pointing at it; the
+/// audit event keeps them, so a revert can bring them back.
 pub async fn delete_with_citations<E>(
     db: &impl ConnectionTrait,
     actor: &Actor,
-    action: &str,
+    action: Action,
     id: Uuid,
     version: i32,
-    cited_by: citation::Column,
 ) -> Result<(), DomainError>
 where
     E: Versioned,
@@ -150,12 +153,12 @@ where
 {
     let before = claim::<E>(db, id, version).await?;
     let cites = citation::Entity::find()
-        .filter(cited_by.eq(id))
+        .filter(E::CITED_BY.eq(id))
         .all(db)
         .await?;
     E::delete_by_id(id).exec(db).await?;
     let snapshot = Snapshot {
-        citations: cites.iter().map(audit::to_json).collect(),
+        citations: cites.iter().map(to_json).collect(),
         ..Snapshot::of(&before)
     };
     audit::record(db, actor, action, E::TARGET, id, Some(snapshot), None).await?;

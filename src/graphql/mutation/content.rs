@@ -5,9 +5,10 @@ use std::sync::Arc;
 use async_graphql::{Context, ID, InputObject, MaybeUndefined, Object, Result};
 
 use super::{gql, uuid};
-use crate::domain::auth::Permission;
+use crate::domain::rules::auth::Permission;
+use crate::domain::rules::content::{NodeContent, NodePatch};
 use crate::domain::service::citations::NewCitation;
-use crate::domain::service::node_write::{self, NewNode, NodeContent, NodePatch};
+use crate::domain::service::node_write::{self, NewNode};
 use crate::domain::service::tx;
 use crate::graphql::context::state;
 use crate::graphql::types::{Node, NodeKind, TreatmentType};

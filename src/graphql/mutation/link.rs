@@ -3,14 +3,15 @@
 use std::sync::Arc;
 
 use async_graphql::{Context, ID, InputObject, MaybeUndefined, Object, Result};
-use entity::{edge, node};
-use sea_orm::{ConnectionTrait, EntityTrait};
+use entity::edge;
+use sea_orm::ConnectionTrait;
 
 use super::content::{CitationInput, citations};
 use super::{gql, uuid};
 use crate::domain::DomainError;
-use crate::domain::auth::Permission;
-use crate::domain::service::edge_write::{self, LinkAttributes, LinkPatch, NewLink};
+use crate::domain::rules::auth::Permission;
+use crate::domain::rules::content::{LinkAttributes, LinkPatch};
+use crate::domain::service::edge_write::{self, NewLink};
 use crate::domain::service::tx;
 use crate::graphql::context::state;
 use crate::graphql::types::{Link, Predicate, TreatmentPlace};
@@ -67,17 +68,9 @@ pub(crate) async fn with_ends(
     db: &impl ConnectionTrait,
     row: edge::Model,
 ) -> Result<Link, DomainError> {
-    let end = |id| async move {
-        node::Entity::find_by_id(id)
-            .one(db)
-            .await?
-            .ok_or_else(|| DomainError::NotFound {
-                what: format!("node {id}"),
-            })
-    };
-    let (subject, object) = (end(row.subject_id).await?, end(row.object_id).await?);
+    let (edge, subject, object) = edge_write::with_ends(db, row).await?;
     Ok(Link {
-        edge: Arc::new(row),
+        edge: Arc::new(edge),
         subject: Arc::new(subject),
         object: Arc::new(object),
     })

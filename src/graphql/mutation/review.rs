@@ -6,8 +6,9 @@ use async_graphql::{Context, ID, Object, Result};
 
 use super::link::with_ends;
 use super::{gql, uuid};
-use crate::domain::auth::Permission;
-use crate::domain::service::workflow::{self, Reviewed, Step};
+use crate::domain::rules::auth::Permission;
+use crate::domain::rules::workflow::Step;
+use crate::domain::service::workflow::{self, Reviewed};
 use crate::domain::service::{audit_log, tx};
 use crate::graphql::context::state;
 use crate::graphql::types::{AuditEvent, Content, Node};
@@ -20,12 +21,7 @@ async fn step(
     reason: Option<String>,
 ) -> Result<Content> {
     let state = state(ctx)?;
-    let permission = if step == Step::SubmitForReview {
-        Permission::Edit
-    } else {
-        Permission::Review
-    };
-    let actor = state.require(permission)?;
+    let actor = state.require(step.permission())?;
     let uid = uuid("id", &id)?;
     gql(tx::write(state.db.pool(), move |txn| {
         Box::pin(async move {
@@ -100,7 +96,7 @@ impl ReviewMutation {
         state.require(Permission::ReadDrafts)?;
         let uid = uuid("auditEventId", &audit_event_id)?;
         let event = gql(audit_log::event(state.db.pool(), uid).await)?;
-        let actor = state.require(audit_log::permission_to_revert(&event.action))?;
+        let actor = state.require(gql(audit_log::permission_to_revert(&event))?)?;
         let reverted = gql(tx::write(state.db.pool(), move |txn| {
             Box::pin(async move { audit_log::revert(txn, &actor, &event).await })
         })

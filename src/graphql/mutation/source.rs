@@ -6,7 +6,7 @@ use async_graphql::{Context, ID, InputObject, MaybeUndefined, Object, Result};
 
 use super::content::CitationInput;
 use super::{gql, uuid};
-use crate::domain::auth::Permission;
+use crate::domain::rules::auth::Permission;
 use crate::domain::service::citations::NewCitation;
 use crate::domain::service::source_write::{self, SourceFields};
 use crate::domain::service::tx;

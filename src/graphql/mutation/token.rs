@@ -3,7 +3,7 @@
 use async_graphql::{Context, Object, Result};
 
 use super::gql;
-use crate::domain::auth::Permission;
+use crate::domain::rules::auth::Permission;
 use crate::domain::service::{tokens, tx};
 use crate::graphql::context::state;
 use crate::graphql::types::{ApiToken, CreatedToken, Role};

@@ -2,7 +2,7 @@
 
 use async_graphql::{Context, ID, Object, Result, SimpleObject};
 
-use crate::domain::auth::{Permission, Viewer};
+use crate::domain::rules::auth::{Permission, Viewer};
 use crate::domain::service::{audit_log, tokens};
 use crate::graphql::context::state;
 use crate::graphql::error::bad_input;

@@ -61,8 +61,12 @@ pub(crate) async fn node_page<T: From<NodeRef>>(
         None => None,
     };
     let name_contains = args.filter.and_then(|f| f.name_contains);
-    crate::domain::validate::optional_text("filter.nameContains", name_contains.as_deref(), 200)
-        .map_err(|e| e.extend())?;
+    crate::domain::rules::validate::optional_text(
+        "filter.nameContains",
+        name_contains.as_deref(),
+        200,
+    )
+    .map_err(|e| e.extend())?;
     let (order, direction) = args.order_by.unwrap_or_default().parts();
     let query = ListQuery {
         kind,

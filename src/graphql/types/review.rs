@@ -9,8 +9,7 @@ use entity::{edge, node};
 use super::enums::{Predicate, Status, TreatmentPlace, TreatmentType};
 use super::{Cause, Citation, Condition, Node, Risk, Symptom, Treatment};
 use crate::domain::Visibility;
-use crate::domain::service::edge_write::LinkAttributes;
-use crate::domain::service::node_write::NodeContent;
+use crate::domain::rules::content::{Editable as _, LinkAttributes, NodeContent};
 use crate::graphql::context::state;
 use crate::graphql::loaders::CitedBy;
 

@@ -3,7 +3,7 @@
 use entity::sea_orm_active_enums::{NodeKind, Predicate};
 use sea_orm::ActiveEnum as _;
 
-use super::DomainError;
+use crate::domain::DomainError;
 
 /// One allowed shape of edge: `subject predicate object`.
 #[derive(Clone, Copy, Debug)]
@@ -59,6 +59,23 @@ const fn rule(predicate: Predicate, subject: NodeKind, object: NodeKind) -> Rule
         subject,
         object,
     }
+}
+
+/// The predicates whose links say where a treatment happens (`place`).
+pub const PLACED: &[Predicate] = &[Predicate::TreatedBy];
+
+/// INVALID unless links of `predicate` carry a place.
+pub fn check_place(predicate: Predicate) -> Result<(), DomainError> {
+    if PLACED.contains(&predicate) {
+        return Ok(());
+    }
+    Err(DomainError::invalid(
+        "place",
+        format!(
+            "only treated_by links have a place, not {}",
+            predicate.to_value()
+        ),
+    ))
 }
 
 /// Checks that `predicate` may join a `subject` of one kind to an `object` of another. The

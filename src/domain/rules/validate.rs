@@ -1,6 +1,6 @@
 //! What valid content looks like. Every entry point (seed file, mutations) goes through these.
 
-use super::DomainError;
+use crate::domain::DomainError;
 
 pub const SLUG_MAX: usize = 100;
 pub const NAME_MAX: usize = 200;
@@ -9,6 +9,9 @@ pub const SYNONYM_MAX: usize = 200;
 pub const SYNONYMS_MAX: usize = 50;
 pub const QUOTE_MAX: usize = 2000;
 pub const ATTRIBUTE_MAX: usize = 1000;
+pub const CODE_MAX: usize = 20;
+pub const TITLE_MAX: usize = 300;
+pub const REASON_MAX: usize = 2000;
 
 /// A slug: lowercase ASCII letters and digits in hyphen-separated words, e.g. `spinal-stenosis`.
 pub fn slug(field: &str, value: &str) -> Result<(), DomainError> {

@@ -4,7 +4,7 @@
 use entity::sea_orm_active_enums::Role;
 use sea_orm::ActiveEnum as _;
 
-use super::{DomainError, Visibility};
+use crate::domain::{DomainError, Visibility};
 
 /// The caller of a request.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -18,11 +18,15 @@ pub enum Viewer {
     Token(Actor),
 }
 
-/// A token holder, as audit events name them.
+/// Who writes, as audit events name them: a token holder, or caregraph itself (the seed, the
+/// command line).
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Actor {
     pub name: String,
     pub role: Role,
+    /// caregraph itself rather than a person: what it loads is the shipped, already reviewed
+    /// content, so it starts published (`rules::workflow::initial_status`).
+    pub system: bool,
 }
 
 /// What an operation needs.
@@ -59,6 +63,24 @@ impl Permission {
 }
 
 impl Actor {
+    /// A person holding a token of `role`.
+    pub fn person(name: impl Into<String>, role: Role) -> Self {
+        Self {
+            name: name.into(),
+            role,
+            system: false,
+        }
+    }
+
+    /// caregraph itself, with every permission.
+    pub fn system(name: impl Into<String>) -> Self {
+        Self {
+            name: name.into(),
+            role: Role::Admin,
+            system: true,
+        }
+    }
+
     /// FORBIDDEN unless this actor's role grants `permission`. For rules that depend on the
     /// target (removing published content takes a reviewer), checked once the target is known.
     pub fn require(&self, permission: Permission) -> Result<(), DomainError> {
@@ -108,10 +130,7 @@ mod tests {
     use super::*;
 
     fn token(role: Role) -> Viewer {
-        Viewer::Token(Actor {
-            name: "t".into(),
-            role,
-        })
+        Viewer::Token(Actor::person("t", role))
     }
 
     #[test]
