@@ -32,17 +32,16 @@ use std::io::Write;
 
 use anyhow::Context as _;
 use chrono::{DateTime, SecondsFormat, Utc};
-use entity::sea_orm_active_enums::{NodeKind, Predicate, Status, TreatmentPlace, TreatmentType};
+use entity::sea_orm_active_enums::{NodeKind, Predicate, TreatmentPlace, TreatmentType};
 use entity::{citation, edge, node, source};
 use quick_xml::Writer;
 use quick_xml::escape::partial_escape;
 use quick_xml::events::{BytesDecl, BytesText, Event};
-use sea_orm::{
-    AccessMode, ActiveEnum as _, ColumnTrait, DatabaseConnection, DatabaseTransaction, DbBackend,
-    EntityTrait, IsolationLevel, QueryFilter, TransactionTrait,
-};
+use sea_orm::{ActiveEnum as _, DatabaseConnection};
 use serde::Serialize;
 use uuid::Uuid;
+
+use crate::domain::service::published;
 
 /// Output formats of `caregraph export`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
@@ -112,32 +111,13 @@ struct Quote {
 
 impl Graph {
     async fn load(db: &DatabaseConnection) -> anyhow::Result<Self> {
-        // One snapshot for the three reads: an edit committed between them could otherwise
-        // leave an edge or a citation pointing at a node this export never saw.
-        let txn = snapshot(db)
+        let published::Published {
+            nodes,
+            edges,
+            citations,
+        } = published::graph(db)
             .await
-            .context("cannot start a read transaction")?;
-        // Whole tables, not `IN (…)` lists of ids: an export reads everything anyway, and
-        // lists of thousands of ids run into SQLite's limit on bound parameters.
-        let nodes = node::Entity::find()
-            .filter(node::Column::Status.eq(Status::Published))
-            .all(&txn)
-            .await
-            .context("cannot read the published nodes")?;
-        let edges = edge::Entity::find()
-            .filter(edge::Column::Status.eq(Status::Published))
-            .all(&txn)
-            .await
-            .context("cannot read the published edges")?;
-        let citations = citation::Entity::find()
-            .filter(citation::Column::Status.eq(Status::Published))
-            .find_also_related(source::Entity)
-            .all(&txn)
-            .await
-            .context("cannot read the published citations")?;
-        txn.commit()
-            .await
-            .context("cannot end the read transaction")?;
+            .context("cannot read the published graph")?;
         Self::assemble(nodes, edges, citations)
     }
 
@@ -246,22 +226,6 @@ fn quotes(citations: &[Quote]) -> String {
 enum Target {
     Node(usize),
     Edge(usize),
-}
-
-/// A read-only transaction that sees one state of the database. PostgreSQL's default (READ
-/// COMMITTED) gives each statement its own snapshot, hence REPEATABLE READ; a SQLite
-/// transaction holds one snapshot from its first read and rejects isolation settings.
-async fn snapshot(db: &DatabaseConnection) -> Result<DatabaseTransaction, sea_orm::DbErr> {
-    match db.get_database_backend() {
-        DbBackend::Postgres => {
-            db.begin_with_config(
-                Some(IsolationLevel::RepeatableRead),
-                Some(AccessMode::ReadOnly),
-            )
-            .await
-        }
-        _ => db.begin().await,
-    }
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -11,6 +11,7 @@ pub mod import;
 pub mod links;
 pub mod node_write;
 pub mod nodes;
+pub mod published;
 pub mod rank;
 pub mod search;
 pub mod source_write;
