@@ -1,9 +1,9 @@
 /*
- * The article's questions, exactly as README.md shows them ("The article's questions, as a
- * frontend asks them"), one GraphiQL tab each (init.js opens them as defaultTabs).
+ * The article's questions, exactly as docs/queries.md shows them ("The article's questions,
+ * as a frontend asks them"), one GraphiQL tab each (init.js opens them as defaultTabs).
  *
- * The README is the source: tests/api/graphiql_examples.rs fails when a query here differs
- * from its README block (whitespace aside) or a README question is missing here. Copy a
+ * docs/queries.md is the source: tests/api/graphiql_examples.rs fails when a query here
+ * differs from its block there (whitespace aside) or a question is missing here. Copy a
  * changed block over, one JSON string per line.
  *
  * Everything after "window.caregraphExamples =" up to the final ";" is plain JSON (a list of

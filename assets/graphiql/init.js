@@ -12,7 +12,7 @@
  *                             GraphiQL.React, the @graphiql/react bundled in GraphiQL, and
  *                             GraphiQL.GraphQL, its graphql-js: one copy of each, so the
  *                             plugin shares GraphiQL's editor and schema state)
- *   caregraphExamples      <- examples.js (the README's questions)
+ *   caregraphExamples      <- examples.js (the article's questions, docs/queries.md)
  */
 (function () {
   'use strict';
@@ -22,7 +22,7 @@
   var WELCOME = [
     '# Welcome to caregraph. Run a query with the',
     '# run button or Ctrl-Enter. The other tabs hold',
-    "# the README's questions: open one, run it.",
+    "# the article's questions: open one, run it.",
     '#',
     '# Content teams: open Headers (below) and add',
     '#   {"Authorization": "Bearer <token>"}',

@@ -3,7 +3,7 @@
 //! Every limit is checked before anything runs, from the request's text alone (no database),
 //! and a request over one gets a `LIMIT_EXCEEDED` error whose `extensions.limit` names it and
 //! `extensions.max` gives its value. The defaults leave room for GraphiQL's introspection
-//! query and every query in the README several times over.
+//! query and every query in README.md and docs/ several times over.
 
 use std::time::Duration;
 

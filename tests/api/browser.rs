@@ -1,12 +1,12 @@
 //! GraphiQL in a real browser: headless Chromium, driven through chromedriver.
 //!
-//! The test opens `/graphiql`, types the README's first question into the query editor with
-//! real keystrokes, runs it with the run button and reads the answer from the response pane.
-//! Then it does what an analyst does next: opens an example tab (one of the README's questions)
-//! and runs it, opens the Docs panel on `QueryRoot`, and opens the Explorer plugin. Throughout,
-//! it checks that the page sends no request anywhere but caregraph (Chrome's network log and
-//! the page's own resource timings) and that the browser logs no Content-Security-Policy
-//! violation nor any other error.
+//! The test opens `/graphiql`, types the README's question (the first of `docs/queries.md`) into
+//! the query editor with real keystrokes, runs it with the run button and reads the answer from
+//! the response pane. Then it does what an analyst does next: opens an example tab (one of the
+//! questions of `docs/queries.md`) and runs it, opens the Docs panel on `QueryRoot`, and opens
+//! the Explorer plugin. Throughout, it checks that the page sends no request anywhere but
+//! caregraph (Chrome's network log and the page's own resource timings) and that the browser
+//! logs no Content-Security-Policy violation nor any other error.
 //!
 //! With `CAREGRAPH_SCREENSHOTS=<dir>` it saves `graphiql-docs.png` and
 //! `graphiql-explorer.png` there (`docs/graphiql.md` shows the committed ones).
@@ -30,7 +30,8 @@ const EXAMPLE_FACT: &str =
 /// Some of `QueryRoot`'s fields, which Docs and the Explorer list once introspection works.
 const ROOT_FIELDS: [&str; 4] = ["condition", "conditions", "search", "node"];
 
-/// The README's first question, as the README shows it (comment line included).
+/// The README's question (the first of `docs/queries.md`), comment line included, as an
+/// anonymous operation.
 const README_QUERY: &str = r#"# What are the symptoms of back pain after an epidural?
 {
   condition(slug: "epidural-related-back-pain") {
@@ -135,7 +136,7 @@ async fn graphiql_answers_the_readme_question_in_headless_chromium() {
         "GraphiQL shows another answer than the API"
     );
 
-    // The example tab holds the README's question, and running it shows the API's answer.
+    // The example tab holds its question as `docs/queries.md` shows it, and running it shows the API's answer.
     assert_eq!(seen.example_editor, example, "the {EXAMPLE} tab's text");
     assert!(
         seen.example_response_text.contains(EXAMPLE_FACT),

@@ -1,54 +1,83 @@
-//! GraphiQL's example tabs (`assets/graphiql/examples.js`) are the README's questions: the
-//! same queries, in the same order, none missing. The README is the source; this test is what
-//! keeps the copy the page serves from drifting away from it.
+//! GraphiQL's example tabs (`assets/graphiql/examples.js`) are the article's questions of
+//! `docs/queries.md`: the same queries, in the same order, none missing. The page is the
+//! source; this test is what keeps the copy GraphiQL serves from drifting away from it. The
+//! README shows one of the questions, which must be the same query as on the page.
 
 use std::path::Path;
 
+/// Where the questions are, and the heading of their section.
+const QUESTIONS_PAGE: &str = "docs/queries.md";
 const SECTION: &str = "## The article's questions, as a frontend asks them";
+/// The README's section that shows one of them.
+const README_SECTION: &str = "## A question, as a frontend asks it";
 
 #[test]
-fn the_graphiql_example_tabs_are_the_readmes_questions() {
-    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
-    let readme = std::fs::read_to_string(root.join("README.md")).expect("README.md");
-
-    let (questions, blocks) = readme_questions(&readme);
-    // One query per question, so a question added to the README without a query (or with
+fn the_graphiql_example_tabs_are_the_documented_questions() {
+    let (questions, blocks) = documented_questions(&read(QUESTIONS_PAGE), SECTION);
+    // One query per question, so a question added to the page without a query (or with
     // two) is noticed here rather than silently left out of GraphiQL.
     assert_eq!(
         questions.len(),
         blocks.len(),
-        "each README question has exactly one graphql block: {questions:#?}"
+        "each question of {QUESTIONS_PAGE} has exactly one graphql block: {questions:#?}"
     );
-    assert!(blocks.len() >= 6, "the README's questions: {questions:#?}");
+    assert!(blocks.len() >= 6, "the questions: {questions:#?}");
 
     let examples = examples();
-    let readme_names: Vec<_> = blocks.iter().map(|b| operation_name(b)).collect();
+    let page_names: Vec<_> = blocks.iter().map(|b| operation_name(b)).collect();
     let example_names: Vec<_> = examples.iter().map(|e| operation_name(e)).collect();
     assert_eq!(
-        example_names, readme_names,
-        "examples.js holds other operations than the README (or in another order)"
+        example_names, page_names,
+        "examples.js holds other operations than {QUESTIONS_PAGE} (or in another order)"
     );
     for (example, block) in examples.iter().zip(&blocks) {
         assert_eq!(
             normalize(example),
             normalize(block),
-            "examples.js differs from the README for {}",
+            "examples.js differs from {QUESTIONS_PAGE} for {}",
             operation_name(block)
         );
     }
     // GraphiQL titles a tab with its operation's name: two alike would be indistinguishable.
-    let mut unique = readme_names.clone();
+    let mut unique = page_names.clone();
     unique.sort();
     unique.dedup();
-    assert_eq!(unique.len(), readme_names.len(), "{readme_names:?}");
+    assert_eq!(unique.len(), page_names.len(), "{page_names:?}");
 }
 
-/// The `###` headings and the ```graphql blocks of the README's questions section.
-fn readme_questions(readme: &str) -> (Vec<String>, Vec<String>) {
-    let start = readme
-        .find(SECTION)
-        .expect("the README's questions section");
-    let section = &readme[start + SECTION.len()..];
+#[test]
+fn the_readmes_question_is_one_of_the_documented_questions() {
+    let (_, blocks) = documented_questions(&read(QUESTIONS_PAGE), SECTION);
+    let (readme_questions, readme_blocks) =
+        documented_questions(&read("README.md"), README_SECTION);
+    assert_eq!(
+        readme_blocks.len(),
+        1,
+        "the README shows one question: {readme_questions:?}"
+    );
+    let name = operation_name(&readme_blocks[0]);
+    let block = blocks
+        .iter()
+        .find(|b| operation_name(b) == name)
+        .unwrap_or_else(|| panic!("the README's {name} is not a question of {QUESTIONS_PAGE}"));
+    assert_eq!(
+        normalize(&readme_blocks[0]),
+        normalize(block),
+        "the README's {name} differs from {QUESTIONS_PAGE}'s"
+    );
+}
+
+fn read(name: &str) -> String {
+    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join(name);
+    std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()))
+}
+
+/// The `###` headings and the ```graphql blocks of the `##` section headed `heading`.
+fn documented_questions(page: &str, heading: &str) -> (Vec<String>, Vec<String>) {
+    let start = page
+        .find(heading)
+        .unwrap_or_else(|| panic!("no section {heading:?}"));
+    let section = &page[start + heading.len()..];
     let section = &section[..section.find("\n## ").unwrap_or(section.len())];
 
     let mut questions = Vec::new();
@@ -69,7 +98,7 @@ fn readme_questions(readme: &str) -> (Vec<String>, Vec<String>) {
             }
         }
     }
-    assert!(block.is_none(), "unclosed graphql block in the README");
+    assert!(block.is_none(), "unclosed graphql block in {heading:?}");
     (questions, blocks)
 }
 

@@ -5,6 +5,7 @@ mod abuse;
 mod article;
 mod browser;
 mod cache;
+mod doc_examples;
 mod errors;
 mod explore;
 mod explore_page;

@@ -1,4 +1,5 @@
-//! The article's questions, asked as a frontend would (the README shows the same queries).
+//! The article's questions, asked as a frontend would (`docs/queries.md` shows the same queries,
+//! and the README the first).
 
 use serde_json::{Value, json};
 
@@ -253,7 +254,7 @@ async fn the_epidural_is_never_shown_as_the_cause_of_postpartum_back_pain() {
     );
 }
 
-/// The condition page a frontend renders: the README's first query.
+/// The condition page a frontend renders (the benchmark's condition page, `docs/performance.md`).
 pub const CONDITION_PAGE: &str = r#"query ConditionPage($slug: String!) {
   condition(slug: $slug) {
     name summary icd10cm snomedCt
