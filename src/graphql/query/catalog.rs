@@ -2,7 +2,7 @@
 
 use std::sync::Arc;
 
-use async_graphql::{Context, ErrorExtensions as _, Object, Result};
+use async_graphql::{Context, ErrorExtensions as _, MergedObject, Object, Result};
 use entity::sea_orm_active_enums::NodeKind;
 
 use crate::domain::service::nodes;
@@ -12,9 +12,6 @@ use crate::graphql::types::{
     NodeRef, Page, Risk, RiskConnection, Symptom, SymptomConnection, Treatment,
     TreatmentConnection, node_page,
 };
-
-#[derive(Default)]
-pub struct CatalogQuery;
 
 async fn by_slug<T: From<NodeRef>>(
     ctx: &Context<'_>,
@@ -45,117 +42,64 @@ async fn list<T: From<NodeRef>, C: From<Page<T>>>(
     Ok(node_page(ctx, kind, args).await?.into())
 }
 
-#[Object]
-impl CatalogQuery {
-    /// A condition by slug, e.g. `postpartum-low-back-pain`; `null` when there is none.
-    async fn condition(
-        &self,
-        ctx: &Context<'_>,
-        #[graphql(desc = "The condition's slug.")] slug: String,
-    ) -> Result<Option<Condition>> {
-        by_slug(ctx, NodeKind::Condition, &slug).await
-    }
-    /// A cause by slug; `null` when there is none.
-    async fn cause(
-        &self,
-        ctx: &Context<'_>,
-        #[graphql(desc = "The cause's slug.")] slug: String,
-    ) -> Result<Option<Cause>> {
-        by_slug(ctx, NodeKind::Cause, &slug).await
-    }
-    /// A symptom by slug; `null` when there is none.
-    async fn symptom(
-        &self,
-        ctx: &Context<'_>,
-        #[graphql(desc = "The symptom's slug.")] slug: String,
-    ) -> Result<Option<Symptom>> {
-        by_slug(ctx, NodeKind::Symptom, &slug).await
-    }
-    /// A risk by slug; `null` when there is none.
-    async fn risk(
-        &self,
-        ctx: &Context<'_>,
-        #[graphql(desc = "The risk's slug.")] slug: String,
-    ) -> Result<Option<Risk>> {
-        by_slug(ctx, NodeKind::Risk, &slug).await
-    }
-    /// A treatment by slug; `null` when there is none.
-    async fn treatment(
-        &self,
-        ctx: &Context<'_>,
-        #[graphql(desc = "The treatment's slug.")] slug: String,
-    ) -> Result<Option<Treatment>> {
-        by_slug(ctx, NodeKind::Treatment, &slug).await
-    }
+/// The two entry points of one node kind: one by slug, and a page of all. Adding a kind is one
+/// line of `catalog!` below (with its GraphQL types).
+macro_rules! catalog {
+    ($($query:ident: $one:ident($one_doc:literal, $slug_doc:literal) -> $ty:ident,
+       $many:ident($many_doc:literal) -> $connection:ident = $kind:ident;)*) => {
+        $(
+            #[derive(Default)]
+            pub struct $query;
 
-    /// Conditions, a page at a time.
-    async fn conditions(
-        &self,
-        ctx: &Context<'_>,
-        #[graphql(
-            desc = "Page size, from 0 to the page-size limit (`--max-page-size`, default 100); 20 when absent."
-        )]
-        first: Option<i32>,
-        #[graphql(desc = "Cursor of the last edge of the previous page.")] after: Option<String>,
-        #[graphql(desc = "Filters.")] filter: Option<NodeFilter>,
-        #[graphql(desc = "Order (default: by name, ascending).")] order_by: Option<NodeOrder>,
-    ) -> Result<ConditionConnection> {
-        list(ctx, NodeKind::Condition, first, after, filter, order_by).await
-    }
-    /// Causes, a page at a time.
-    async fn causes(
-        &self,
-        ctx: &Context<'_>,
-        #[graphql(
-            desc = "Page size, from 0 to the page-size limit (`--max-page-size`, default 100); 20 when absent."
-        )]
-        first: Option<i32>,
-        #[graphql(desc = "Cursor of the last edge of the previous page.")] after: Option<String>,
-        #[graphql(desc = "Filters.")] filter: Option<NodeFilter>,
-        #[graphql(desc = "Order (default: by name, ascending).")] order_by: Option<NodeOrder>,
-    ) -> Result<CauseConnection> {
-        list(ctx, NodeKind::Cause, first, after, filter, order_by).await
-    }
-    /// Symptoms, a page at a time.
-    async fn symptoms(
-        &self,
-        ctx: &Context<'_>,
-        #[graphql(
-            desc = "Page size, from 0 to the page-size limit (`--max-page-size`, default 100); 20 when absent."
-        )]
-        first: Option<i32>,
-        #[graphql(desc = "Cursor of the last edge of the previous page.")] after: Option<String>,
-        #[graphql(desc = "Filters.")] filter: Option<NodeFilter>,
-        #[graphql(desc = "Order (default: by name, ascending).")] order_by: Option<NodeOrder>,
-    ) -> Result<SymptomConnection> {
-        list(ctx, NodeKind::Symptom, first, after, filter, order_by).await
-    }
-    /// Risks, a page at a time.
-    async fn risks(
-        &self,
-        ctx: &Context<'_>,
-        #[graphql(
-            desc = "Page size, from 0 to the page-size limit (`--max-page-size`, default 100); 20 when absent."
-        )]
-        first: Option<i32>,
-        #[graphql(desc = "Cursor of the last edge of the previous page.")] after: Option<String>,
-        #[graphql(desc = "Filters.")] filter: Option<NodeFilter>,
-        #[graphql(desc = "Order (default: by name, ascending).")] order_by: Option<NodeOrder>,
-    ) -> Result<RiskConnection> {
-        list(ctx, NodeKind::Risk, first, after, filter, order_by).await
-    }
-    /// Treatments, a page at a time.
-    async fn treatments(
-        &self,
-        ctx: &Context<'_>,
-        #[graphql(
-            desc = "Page size, from 0 to the page-size limit (`--max-page-size`, default 100); 20 when absent."
-        )]
-        first: Option<i32>,
-        #[graphql(desc = "Cursor of the last edge of the previous page.")] after: Option<String>,
-        #[graphql(desc = "Filters.")] filter: Option<NodeFilter>,
-        #[graphql(desc = "Order (default: by name, ascending).")] order_by: Option<NodeOrder>,
-    ) -> Result<TreatmentConnection> {
-        list(ctx, NodeKind::Treatment, first, after, filter, order_by).await
-    }
+            #[Object]
+            impl $query {
+                #[doc = $one_doc]
+                async fn $one(
+                    &self,
+                    ctx: &Context<'_>,
+                    #[graphql(desc = $slug_doc)] slug: String,
+                ) -> Result<Option<$ty>> {
+                    by_slug(ctx, NodeKind::$kind, &slug).await
+                }
+
+                #[doc = $many_doc]
+                async fn $many(
+                    &self,
+                    ctx: &Context<'_>,
+                    #[graphql(
+                        desc = "Page size, from 0 to the page-size limit (`--max-page-size`, default 100); 20 when absent."
+                    )]
+                    first: Option<i32>,
+                    #[graphql(desc = "Cursor of the last edge of the previous page.")]
+                    after: Option<String>,
+                    #[graphql(desc = "Filters.")] filter: Option<NodeFilter>,
+                    #[graphql(desc = "Order (default: by name, ascending).")]
+                    order_by: Option<NodeOrder>,
+                ) -> Result<$connection> {
+                    list(ctx, NodeKind::$kind, first, after, filter, order_by).await
+                }
+            }
+        )*
+
+        /// The typed entry points of every kind.
+        #[derive(MergedObject, Default)]
+        pub struct CatalogQuery($($query),*);
+    };
+}
+
+catalog! {
+    ConditionQuery: condition(
+        "A condition by slug, e.g. `postpartum-low-back-pain`; `null` when there is none.",
+        "The condition's slug."
+    ) -> Condition, conditions("Conditions, a page at a time.") -> ConditionConnection = Condition;
+    CauseQuery: cause("A cause by slug; `null` when there is none.", "The cause's slug.")
+        -> Cause, causes("Causes, a page at a time.") -> CauseConnection = Cause;
+    SymptomQuery: symptom("A symptom by slug; `null` when there is none.", "The symptom's slug.")
+        -> Symptom, symptoms("Symptoms, a page at a time.") -> SymptomConnection = Symptom;
+    RiskQuery: risk("A risk by slug; `null` when there is none.", "The risk's slug.")
+        -> Risk, risks("Risks, a page at a time.") -> RiskConnection = Risk;
+    TreatmentQuery: treatment(
+        "A treatment by slug; `null` when there is none.",
+        "The treatment's slug."
+    ) -> Treatment, treatments("Treatments, a page at a time.") -> TreatmentConnection = Treatment;
 }
