@@ -3,7 +3,7 @@
 use entity::{audit_event, citation, edge, node, source};
 use sea_orm::{
     ActiveModelBehavior, ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait,
-    IntoActiveModel, PrimaryKeyTrait, QueryFilter, QueryOrder, QuerySelect,
+    IntoActiveModel, PrimaryKeyTrait, QueryFilter, QueryOrder,
 };
 use serde::Serialize;
 use serde::de::DeserializeOwned;
@@ -34,14 +34,8 @@ pub async fn list(
     if let Some(a) = after {
         q = q.filter(audit_event::Column::Id.lt(a));
     }
-    let mut rows = q
-        .order_by_desc(audit_event::Column::Id)
-        .limit(limit + 1)
-        .all(db)
-        .await?;
-    let more = rows.len() as u64 > limit;
-    rows.truncate(usize::try_from(limit).unwrap_or(usize::MAX));
-    Ok((rows, more))
+    let q = q.order_by_desc(audit_event::Column::Id);
+    Ok(super::sql::one_page(db, q, limit).await?)
 }
 
 /// What reverting an event needs: the permission of its action (`Action::permission_to_revert`).

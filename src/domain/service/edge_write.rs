@@ -6,11 +6,10 @@ use entity::{edge, node};
 use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter};
 use uuid::Uuid;
 
-use super::audit::{self, insertable};
 use super::citations::{self, Cited, NewCitation};
 use super::versioned;
 use crate::domain::DomainError;
-use crate::domain::rules::audit::{Action, Snapshot, TargetType, to_json};
+use crate::domain::rules::audit::Action;
 use crate::domain::rules::auth::Actor;
 use crate::domain::rules::content::{self, LinkAttributes, LinkPatch};
 use crate::domain::rules::{predicate, workflow};
@@ -63,8 +62,9 @@ pub async fn create(
     }
     let now = Utc::now();
     let status = workflow::initial_status(actor);
+    let id = Uuid::now_v7();
     let mut row = edge::Model {
-        id: Uuid::now_v7(),
+        id,
         subject_id: subject.id,
         predicate: input.predicate,
         object_id: object.id,
@@ -84,32 +84,16 @@ pub async fn create(
         updated_at: now,
     };
     content::Editable::write_into(input.attributes, &mut row);
-    edge::Entity::insert(insertable::<_, edge::ActiveModel>(row.clone()))
-        .exec_without_returning(db)
-        .await?;
-    let cites = citations::attach(
-        db,
-        Cited::Edge(row.id),
-        &input.citations,
-        "citations",
-        status,
-    )
-    .await?;
-    let after = Snapshot {
-        citations: cites.iter().map(to_json).collect(),
-        ..Snapshot::of(&row)
-    };
-    audit::record(
+    versioned::insert_cited::<edge::Entity>(
         db,
         actor,
         Action::Link,
-        TargetType::Edge,
-        row.id,
-        None,
-        Some(after),
+        row,
+        Cited::Edge(id),
+        &input.citations,
+        status,
     )
-    .await?;
-    Ok(row)
+    .await
 }
 
 pub async fn update(

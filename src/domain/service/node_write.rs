@@ -6,7 +6,7 @@ use entity::{citation, edge, node};
 use sea_orm::{ColumnTrait, Condition, ConnectionTrait, EntityTrait, QueryFilter};
 use uuid::Uuid;
 
-use super::audit::{self, insertable};
+use super::audit;
 use super::citations::{self, Cited, NewCitation};
 use super::versioned;
 use crate::domain::DomainError;
@@ -60,8 +60,9 @@ pub async fn create(
     ensure_slug_free(db, &input.slug, None).await?;
     let now = Utc::now();
     let status = workflow::initial_status(actor);
+    let id = Uuid::now_v7();
     let mut row = node::Model {
-        id: Uuid::now_v7(),
+        id,
         kind: input.kind,
         slug: input.slug,
         name: String::new(),
@@ -80,32 +81,16 @@ pub async fn create(
         updated_at: now,
     };
     content::Editable::write_into(input.content, &mut row);
-    node::Entity::insert(insertable::<_, node::ActiveModel>(row.clone()))
-        .exec_without_returning(db)
-        .await?;
-    let cites = citations::attach(
-        db,
-        Cited::Node(row.id),
-        &input.citations,
-        "citations",
-        status,
-    )
-    .await?;
-    let after = Snapshot {
-        citations: cites.iter().map(to_json).collect(),
-        ..Snapshot::of(&row)
-    };
-    audit::record(
+    versioned::insert_cited::<node::Entity>(
         db,
         actor,
         Action::CreateNode,
-        TargetType::Node,
-        row.id,
-        None,
-        Some(after),
+        row,
+        Cited::Node(id),
+        &input.citations,
+        status,
     )
-    .await?;
-    Ok(row)
+    .await
 }
 
 pub async fn update(

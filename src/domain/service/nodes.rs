@@ -5,7 +5,7 @@ use entity::sea_orm_active_enums::{NodeKind, Status};
 use sea_orm::sea_query::{Expr, ExprTrait, Func, LikeExpr};
 use sea_orm::{
     ColumnTrait, Condition, ConnectionTrait, EntityTrait, Order, PaginatorTrait, QueryFilter,
-    QueryOrder, QuerySelect, Select,
+    QueryOrder, Select,
 };
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
@@ -132,14 +132,8 @@ impl ListQuery {
         if let Some(col) = key_col {
             select = select.order_by(col, order.clone());
         }
-        let mut rows = select
-            .order_by(node::Column::Id, order)
-            .limit(limit + 1)
-            .all(db)
-            .await?;
-        let more = rows.len() as u64 > limit;
-        rows.truncate(usize::try_from(limit).unwrap_or(usize::MAX));
-        Ok((rows, more))
+        let select = select.order_by(node::Column::Id, order);
+        Ok(super::sql::one_page(db, select, limit).await?)
     }
 
     pub async fn count(&self, db: &impl ConnectionTrait) -> Result<u64, DomainError> {

@@ -1,7 +1,10 @@
 //! Hand-written SQL shared by both databases: placeholders in each one's syntax.
 
 use sea_orm::sea_query::Expr;
-use sea_orm::{ColumnTrait, DbBackend, Statement, Value};
+use sea_orm::{
+    ColumnTrait, ConnectionTrait, DbBackend, DbErr, EntityTrait, QuerySelect, Select, Statement,
+    Value,
+};
 use uuid::Uuid;
 
 /// Collects a statement's values and hands out matching placeholders (`?` or `$n`).
@@ -67,4 +70,17 @@ pub fn one_of_values(
         DbBackend::Postgres => column.eq_any(values),
         _ => column.is_in(values),
     }
+}
+
+/// Reads one page of `select`: at most `limit` rows, and whether more follow (read as one row
+/// more than asked).
+pub async fn one_page<E: EntityTrait>(
+    db: &impl ConnectionTrait,
+    select: Select<E>,
+    limit: u64,
+) -> Result<(Vec<E::Model>, bool), DbErr> {
+    let mut rows = select.limit(limit + 1).all(db).await?;
+    let more = rows.len() as u64 > limit;
+    rows.truncate(usize::try_from(limit).unwrap_or(usize::MAX));
+    Ok((rows, more))
 }

@@ -6,6 +6,7 @@
 //! the same version exactly one proceeds and the other gets CONFLICT, on both databases.
 
 use chrono::Utc;
+use entity::sea_orm_active_enums::Status;
 use entity::{citation, edge, node, source};
 use sea_orm::sea_query::{Expr, ExprTrait};
 use sea_orm::{ActiveModelBehavior, ActiveModelTrait, IntoActiveModel};
@@ -14,6 +15,7 @@ use serde::Serialize;
 use uuid::Uuid;
 
 use super::audit::{self, insertable};
+use super::citations::{self, Cited, NewCitation};
 use crate::domain::DomainError;
 use crate::domain::rules::audit::{Action, Snapshot, TargetType, to_json};
 use crate::domain::rules::auth::Actor;
@@ -99,6 +101,43 @@ where
             Ok(row)
         }
     }
+}
+
+/// Inserts a new row with its citations (in the row's status) and the audit event that keeps
+/// both, so a revert of the creation knows what it took.
+pub async fn insert_cited<E>(
+    db: &impl ConnectionTrait,
+    actor: &Actor,
+    action: Action,
+    row: E::Model,
+    cited: Cited,
+    new_citations: &[NewCitation],
+    status: Status,
+) -> Result<E::Model, DomainError>
+where
+    E: Versioned,
+    E::Model: Serialize + IntoActiveModel<E::ActiveModel> + Clone,
+    E::ActiveModel: ActiveModelTrait<Entity = E> + ActiveModelBehavior + Send,
+{
+    E::insert(insertable::<_, E::ActiveModel>(row.clone()))
+        .exec_without_returning(db)
+        .await?;
+    let cites = citations::attach(db, cited, new_citations, "citations", status).await?;
+    let after = Snapshot {
+        citations: cites.iter().map(to_json).collect(),
+        ..Snapshot::of(&row)
+    };
+    audit::record(
+        db,
+        actor,
+        action,
+        E::TARGET,
+        E::id_of(&row),
+        None,
+        Some(after),
+    )
+    .await?;
+    Ok(row)
 }
 
 /// Saves `row` (claimed from `before`) as the next version and records the audit event;
