@@ -10,6 +10,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::Value as Json;
 
 use super::audit::to_json;
+use super::validate::Slug;
 use super::{kinds, predicate, validate};
 use crate::domain::DomainError;
 
@@ -27,7 +28,7 @@ pub struct NodeContent {
 /// A change: `None` leaves a field as it is; `Some(None)` clears a nullable one.
 #[derive(Clone, Debug, Default)]
 pub struct NodePatch {
-    pub slug: Option<String>,
+    pub slug: Option<Slug>,
     pub name: Option<String>,
     pub synonyms: Option<Vec<String>>,
     pub summary: Option<Option<String>>,

@@ -13,6 +13,55 @@ pub const CODE_MAX: usize = 20;
 pub const TITLE_MAX: usize = 300;
 pub const REASON_MAX: usize = 2000;
 
+/// A well-formed slug: holding one proves it was checked, so services never check it again.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub struct Slug(String);
+
+impl Slug {
+    /// `field` names the input in the error.
+    pub fn parse(field: &str, value: impl Into<String>) -> Result<Self, DomainError> {
+        let value = value.into();
+        slug(field, &value)?;
+        Ok(Self(value))
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+
+    pub fn into_string(self) -> String {
+        self.0
+    }
+}
+
+impl std::fmt::Display for Slug {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+/// A quote of the right shape (not blank, bounded). Whether it is a verbatim passage of its
+/// source is known only with the source's text: [`Quote::check_in`].
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Quote(String);
+
+impl Quote {
+    pub fn parse(field: &str, value: impl Into<String>) -> Result<Self, DomainError> {
+        let value = value.into();
+        quote(field, &value, None)?;
+        Ok(Self(value))
+    }
+
+    /// INVALID unless the quote is a verbatim passage of `source_text` (when it is held).
+    pub fn check_in(&self, field: &str, source_text: Option<&str>) -> Result<(), DomainError> {
+        quote(field, &self.0, source_text)
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
 /// A slug: lowercase ASCII letters and digits in hyphen-separated words, e.g. `spinal-stenosis`.
 pub fn slug(field: &str, value: &str) -> Result<(), DomainError> {
     let well_formed = !value.is_empty()

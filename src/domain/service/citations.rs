@@ -11,13 +11,13 @@ use uuid::Uuid;
 
 use super::audit::insertable;
 use crate::domain::DomainError;
-use crate::domain::rules::validate;
+use crate::domain::rules::validate::Quote;
 
 /// A passage of a source, as a write gives it.
 #[derive(Clone, Debug)]
 pub struct NewCitation {
     pub source_id: Uuid,
-    pub quote: String,
+    pub quote: Quote,
 }
 
 /// What a citation backs.
@@ -63,7 +63,7 @@ pub async fn attach(
             }
         };
         let text = source.content.as_deref();
-        validate::quote(&format!("{field}[{i}].quote"), &c.quote, text)?;
+        c.quote.check_in(&format!("{field}[{i}].quote"), text)?;
         let (node_id, edge_id) = match target {
             Cited::Node(id) => (Some(id), None),
             Cited::Edge(id) => (None, Some(id)),
@@ -73,7 +73,7 @@ pub async fn attach(
             source_id: c.source_id,
             node_id,
             edge_id,
-            quote: c.quote.clone(),
+            quote: c.quote.as_str().to_owned(),
             status,
             created_at: Utc::now(),
         };

@@ -17,7 +17,8 @@ use super::source_write;
 use crate::domain::DomainError;
 use crate::domain::rules::auth::Actor;
 use crate::domain::rules::content::{Editable as _, LinkAttributes, NodeContent};
-use crate::domain::rules::{predicate, validate};
+use crate::domain::rules::predicate;
+use crate::domain::rules::validate::{self, Quote, Slug};
 
 /// The source every quote of a content set comes from.
 #[derive(Clone, Debug)]
@@ -186,12 +187,15 @@ pub async fn load(
 ) -> Result<ImportReport, DomainError> {
     let mut report = ImportReport::default();
     let source_id = source_id(db, actor, &set.source, &mut report).await?;
-    let cite = |quotes: &[String]| -> Vec<NewCitation> {
+    let cite = |quotes: &[String]| -> Result<Vec<NewCitation>, DomainError> {
         quotes
             .iter()
-            .map(|q| NewCitation {
-                source_id,
-                quote: q.clone(),
+            .enumerate()
+            .map(|(i, q)| {
+                Ok(NewCitation {
+                    source_id,
+                    quote: Quote::parse(&format!("quotes[{i}]"), q.clone())?,
+                })
             })
             .collect()
     };
@@ -220,9 +224,9 @@ pub async fn load(
         }
         let new = NewNode {
             kind: n.kind,
-            slug: n.slug.clone(),
+            slug: Slug::parse("slug", n.slug.clone())?,
             content: n.content.clone(),
-            citations: cite(&n.quotes),
+            citations: cite(&n.quotes)?,
         };
         let row = node_write::create(db, actor, new).await?;
         ids.insert(&n.slug, row.id);
@@ -255,7 +259,7 @@ pub async fn load(
             predicate: l.predicate,
             object_id: o,
             attributes: l.attributes.clone(),
-            citations: cite(&l.quotes),
+            citations: cite(&l.quotes)?,
         };
         edge_write::create(db, actor, new).await?;
         report.edges_added += 1;
@@ -292,7 +296,7 @@ async fn source_id(
     let row = source_write::create(
         db,
         actor,
-        spec.slug.clone(),
+        Slug::parse("slug", spec.slug.clone())?,
         spec.title.clone(),
         spec.url.clone(),
         spec.publisher.clone(),

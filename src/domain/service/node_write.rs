@@ -13,13 +13,14 @@ use crate::domain::DomainError;
 use crate::domain::rules::audit::{Action, Snapshot, TargetType, to_json};
 use crate::domain::rules::auth::Actor;
 use crate::domain::rules::content::{self, NodeContent, NodePatch};
-use crate::domain::rules::{validate, workflow};
+use crate::domain::rules::validate::Slug;
+use crate::domain::rules::workflow;
 
 /// A node as a write creates it.
 #[derive(Clone, Debug)]
 pub struct NewNode {
     pub kind: NodeKind,
-    pub slug: String,
+    pub slug: Slug,
     pub content: NodeContent,
     pub citations: Vec<NewCitation>,
 }
@@ -27,7 +28,6 @@ pub struct NewNode {
 impl NewNode {
     /// Every rule a new node must meet that needs no database.
     pub fn check(&self) -> Result<(), DomainError> {
-        validate::slug("slug", &self.slug)?;
         self.content.check(self.kind)?;
         citations::check_some(&self.citations, "a node")
     }
@@ -57,14 +57,14 @@ pub async fn create(
     input: NewNode,
 ) -> Result<node::Model, DomainError> {
     input.check()?;
-    ensure_slug_free(db, &input.slug, None).await?;
+    ensure_slug_free(db, input.slug.as_str(), None).await?;
     let now = Utc::now();
     let status = workflow::initial_status(actor);
     let id = Uuid::now_v7();
     let mut row = node::Model {
         id,
         kind: input.kind,
-        slug: input.slug,
+        slug: input.slug.into_string(),
         name: String::new(),
         synonyms: serde_json::json!([]),
         summary: None,
@@ -103,17 +103,16 @@ pub async fn update(
     let before = versioned::claim::<node::Entity>(db, id, version).await?;
     let mut row = before.clone();
     if let Some(slug) = &patch.slug
-        && *slug != row.slug
+        && slug.as_str() != row.slug
     {
-        validate::slug("slug", slug)?;
         if row.status == Status::Published {
             return Err(DomainError::invalid(
                 "slug",
                 "the slug of published content is its public address and cannot change",
             ));
         }
-        ensure_slug_free(db, slug, Some(id)).await?;
-        row.slug.clone_from(slug);
+        ensure_slug_free(db, slug.as_str(), Some(id)).await?;
+        row.slug = slug.to_string();
     }
     content::edit::<NodeContent>(&mut row, &patch)?;
     versioned::save::<node::Entity>(db, actor, Action::UpdateNode, &before, row, None).await

@@ -13,7 +13,8 @@ use crate::domain::DomainError;
 use crate::domain::rules::audit::{Action, Snapshot, TargetType};
 use crate::domain::rules::auth::Actor;
 use crate::domain::rules::content::{self, LinkAttributes, NodeContent};
-use crate::domain::rules::{validate, workflow};
+use crate::domain::rules::validate::{self, Slug};
+use crate::domain::rules::workflow;
 
 /// A source's descriptive fields.
 #[derive(Clone, Debug, Default)]
@@ -26,32 +27,31 @@ pub struct SourceFields {
 pub async fn create(
     db: &impl ConnectionTrait,
     actor: &Actor,
-    slug: String,
+    slug: Slug,
     title: String,
     url: Option<String>,
     publisher: Option<String>,
     content: Option<String>,
 ) -> Result<source::Model, DomainError> {
-    validate::slug("slug", &slug)?;
     validate::text_line("title", &title, validate::TITLE_MAX)?;
     validate::optional_text("url", url.as_deref(), 2000)?;
     validate::optional_text("publisher", publisher.as_deref(), 200)?;
     validate::optional_text("content", content.as_deref(), 1_000_000)?;
     if source::Entity::find()
-        .filter(source::Column::Slug.eq(&slug))
+        .filter(source::Column::Slug.eq(slug.as_str()))
         .one(db)
         .await?
         .is_some()
     {
         return Err(DomainError::invalid(
             "slug",
-            format!("{slug:?} is already used by another source"),
+            format!("{:?} is already used by another source", slug.as_str()),
         ));
     }
     let now = Utc::now();
     let row = source::Model {
         id: Uuid::now_v7(),
-        slug,
+        slug: slug.into_string(),
         title,
         url,
         publisher,

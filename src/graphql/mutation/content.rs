@@ -7,6 +7,7 @@ use async_graphql::{Context, ID, InputObject, MaybeUndefined, Object, Result};
 use super::{gql, uuid};
 use crate::domain::rules::auth::Permission;
 use crate::domain::rules::content::{NodeContent, NodePatch};
+use crate::domain::rules::validate::{Quote, Slug};
 use crate::domain::service::citations::NewCitation;
 use crate::domain::service::node_write::{self, NewNode};
 use crate::domain::service::tx;
@@ -29,7 +30,10 @@ pub(crate) fn citations(field: &str, input: &[CitationInput]) -> Result<Vec<NewC
         .map(|(i, c)| {
             Ok(NewCitation {
                 source_id: uuid(&format!("{field}[{i}].sourceId"), &c.source_id)?,
-                quote: c.quote.clone(),
+                quote: gql(Quote::parse(
+                    &format!("{field}[{i}].quote"),
+                    c.quote.clone(),
+                ))?,
             })
         })
         .collect()
@@ -100,7 +104,7 @@ impl NodeMutation {
         let actor = state.require(Permission::Edit)?;
         let new = NewNode {
             kind: input.kind.into(),
-            slug: input.slug,
+            slug: gql(Slug::parse("slug", input.slug))?,
             citations: citations("citations", &input.citations)?,
             content: NodeContent {
                 name: input.name,
@@ -130,7 +134,7 @@ impl NodeMutation {
         let id = uuid("id", &input.id)?;
         let version = input.version;
         let p = NodePatch {
-            slug: input.slug,
+            slug: gql(input.slug.map(|s| Slug::parse("slug", s)).transpose())?,
             name: input.name,
             synonyms: input.synonyms,
             summary: input.summary.into(),

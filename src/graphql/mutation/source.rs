@@ -7,6 +7,7 @@ use async_graphql::{Context, ID, InputObject, MaybeUndefined, Object, Result};
 use super::content::CitationInput;
 use super::{gql, uuid};
 use crate::domain::rules::auth::Permission;
+use crate::domain::rules::validate::{Quote, Slug};
 use crate::domain::service::citations::NewCitation;
 use crate::domain::service::source_write::{self, SourceFields};
 use crate::domain::service::tx;
@@ -66,12 +67,13 @@ impl SourceMutation {
     ) -> Result<Source> {
         let state = state(ctx)?;
         let actor = state.require(Permission::Edit)?;
+        let slug = gql(Slug::parse("slug", input.slug))?;
         let row = gql(tx::write(state.db.pool(), move |txn| {
             Box::pin(async move {
                 source_write::create(
                     txn,
                     &actor,
-                    input.slug,
+                    slug,
                     input.title,
                     input.url,
                     input.publisher,
@@ -137,7 +139,7 @@ impl SourceMutation {
         let target = uuid("targetId", &input.target_id)?;
         let c = NewCitation {
             source_id: uuid("citation.sourceId", &input.citation.source_id)?,
-            quote: input.citation.quote,
+            quote: gql(Quote::parse("citation[0].quote", input.citation.quote))?,
         };
         let (row, source) = gql(tx::write(state.db.pool(), move |txn| {
             Box::pin(async move {
