@@ -23,6 +23,7 @@ use crate::graphql::document_cache::{CheckedDocument, DocumentCache};
 use crate::graphql::error::code;
 use crate::graphql::introspection::SchemaShape;
 use crate::graphql::lexer;
+use crate::graphql::request::{Refusal, Refused};
 
 /// Most brackets (`{`, `[`, `(`) the parser nests: async-graphql's parser refuses deeper
 /// documents, and its grammar recurses once per level, so deeper text is refused before it
@@ -127,6 +128,11 @@ impl RequestLimits {
         }
     }
 
+    /// Longest query text accepted, in bytes.
+    pub fn query_bytes(&self) -> usize {
+        self.query_bytes
+    }
+
     /// Longest time one request may execute.
     pub fn execution_time(&self) -> Duration {
         self.execution_time
@@ -155,17 +161,17 @@ impl RequestLimits {
     /// not parsed again. A document that does not parse passes: execution reports the syntax
     /// error with its position.
     /// `token_holder` is true when the caller presented a valid token.
-    pub fn check(&self, request: &mut Request, token_holder: bool) -> Result<(), ServerError> {
+    pub fn check(&self, request: &mut Request, token_holder: bool) -> Result<(), Refused> {
         let bytes = request.query.len();
         if bytes > self.query_bytes {
-            return Err(limit_exceeded(
+            return Err(over_limit(limit_exceeded(
                 limit::QUERY_BYTES,
                 self.query_bytes,
                 format!(
                     "the query is {bytes} bytes long; at most {} are accepted (limit queryBytes)",
                     self.query_bytes
                 ),
-            ));
+            )));
         }
         let operation_name = request.operation_name.take();
         let variables = std::mem::take(&mut request.variables);
@@ -184,13 +190,14 @@ impl RequestLimits {
         operation_name: Option<&str>,
         variables: &Variables,
         token_holder: bool,
-    ) -> Result<(), ServerError> {
+    ) -> Result<(), Refused> {
         // A persisted query's document arrives parsed, with no text to key it by.
         let cached = (!request.query.is_empty())
             .then(|| self.documents.get(&request.query))
             .flatten();
         if let Some(hit) = cached {
-            select_operation(&hit.document, operation_name)?;
+            select_operation(&hit.document, operation_name)
+                .map_err(|err| Refused::new(Refusal::Operation, err))?;
             self.check_access(&hit.document, hit.introspects_at, variables, token_holder)?;
             request.set_parsed_query(hit.document.clone());
             return Ok(());
@@ -201,7 +208,8 @@ impl RequestLimits {
             // Execution reports the syntax error with its position.
             return Ok(());
         };
-        select_operation(doc, operation_name)?;
+        select_operation(doc, operation_name)
+            .map_err(|err| Refused::new(Refusal::Operation, err))?;
         let introspects_at = self.check_document(doc)?;
         if let Some(text) = text {
             let checked = CheckedDocument {
@@ -221,7 +229,7 @@ impl RequestLimits {
         introspects_at: Option<Pos>,
         variables: &Variables,
         token_holder: bool,
-    ) -> Result<(), ServerError> {
+    ) -> Result<(), Refused> {
         let Some(pos) = introspects_at else {
             return Ok(());
         };
@@ -233,23 +241,23 @@ impl RequestLimits {
             err.extensions
                 .get_or_insert_with(Default::default)
                 .set("code", code::UNAUTHENTICATED);
-            return Err(err);
+            return Err(Refused::new(Refusal::Unauthenticated, err));
         }
         self.check_introspection(doc, variables)
     }
 
     /// Tokens and bracket nesting, before anything parses the text.
-    fn check_text(&self, query: &str) -> Result<(), ServerError> {
+    fn check_text(&self, query: &str) -> Result<(), Refused> {
         match scan(query, self.tokens) {
             Scan::Fine => Ok(()),
-            Scan::TooManyTokens => Err(limit_exceeded(
+            Scan::TooManyTokens => Err(over_limit(limit_exceeded(
                 limit::TOKENS,
                 self.tokens,
                 format!(
                     "the query has more than {} tokens (limit tokens)",
                     self.tokens
                 ),
-            )),
+            ))),
             Scan::TooDeep => {
                 let mut err = ServerError::new(
                     format!("the query nests brackets more than {MAX_NESTING} deep"),
@@ -258,16 +266,16 @@ impl RequestLimits {
                 err.extensions
                     .get_or_insert_with(Default::default)
                     .set("code", code::GRAPHQL_PARSE_FAILED);
-                Err(err)
+                Err(Refused::new(Refusal::Parse, err))
             }
         }
     }
 
     /// The limits of the document alone; where an operation introspects, if one does.
-    fn check_document(&self, doc: &ExecutableDocument) -> Result<Option<Pos>, ServerError> {
+    fn check_document(&self, doc: &ExecutableDocument) -> Result<Option<Pos>, Refused> {
         let directives = most_directives(doc);
         if directives > self.directives {
-            return Err(limit_exceeded(
+            return Err(over_limit(limit_exceeded(
                 limit::DIRECTIVES,
                 self.directives,
                 format!(
@@ -275,7 +283,7 @@ impl RequestLimits {
                      directives)",
                     self.directives
                 ),
-            ));
+            )));
         }
         let mut measure = Measure {
             doc,
@@ -285,8 +293,10 @@ impl RequestLimits {
         // Every operation of the document is validated, so every one is measured.
         let mut introspects_at = None;
         for (_, operation) in doc.operations.iter() {
-            let shape = measure.selection_set(&operation.node.selection_set.node)?;
-            self.check_shape(&shape)?;
+            let shape = measure
+                .selection_set(&operation.node.selection_set.node)
+                .map_err(|err| Refused::new(Refusal::Validation, err))?;
+            self.check_shape(&shape).map_err(over_limit)?;
             if shape.introspects {
                 introspects_at.get_or_insert(operation.pos);
             }
@@ -300,7 +310,7 @@ impl RequestLimits {
         &self,
         doc: &ExecutableDocument,
         variables: &Variables,
-    ) -> Result<(), ServerError> {
+    ) -> Result<(), Refused> {
         let budget = self.introspection.budget();
         let cost = self
             .introspection
@@ -310,12 +320,12 @@ impl RequestLimits {
                 err.extensions
                     .get_or_insert_with(Default::default)
                     .set("code", code::GRAPHQL_VALIDATION_FAILED);
-                err
+                Refused::new(Refusal::Validation, err)
             })?;
         if cost <= budget {
             return Ok(());
         }
-        Err(limit_exceeded(
+        Err(over_limit(limit_exceeded(
             limit::INTROSPECTION,
             budget,
             format!(
@@ -324,7 +334,7 @@ impl RequestLimits {
                  introspection); ask for the schema once, without following types through \
                  their fields again"
             ),
-        ))
+        )))
     }
 
     fn check_shape(&self, shape: &Shape) -> Result<(), ServerError> {
@@ -397,6 +407,11 @@ impl RequestLimits {
         }
         Ok(())
     }
+}
+
+/// A refusal for the limit `err` names.
+fn over_limit(err: ServerError) -> Refused {
+    Refused::new(Refusal::Limit, err)
 }
 
 /// Refuses an `operationName` the document does not define, and a document of several
@@ -630,7 +645,9 @@ mod tests {
     }
 
     fn check(query: &str) -> Result<(), ServerError> {
-        limits().check(&mut Request::new(query), false)
+        limits()
+            .check(&mut Request::new(query), false)
+            .map_err(|refused| *refused.error)
     }
 
     fn limit_of(err: &ServerError) -> String {
@@ -750,8 +767,9 @@ mod tests {
         let mut named = Request::new(doc).operation_name("B");
         assert!(limits().check(&mut named, false).is_ok());
         let mut unknown = Request::new(doc).operation_name("C");
-        let err = limits().check(&mut unknown, false).expect_err("unknown");
-        assert!(err.message.contains("\"C\""), "{err:?}");
+        let refused = limits().check(&mut unknown, false).expect_err("unknown");
+        assert_eq!(refused.refusal, Refusal::Operation);
+        assert!(refused.error.message.contains("\"C\""), "{refused:?}");
     }
 
     /// The introspection queries standard clients send, generated from graphql-js's npm
@@ -915,9 +933,14 @@ mod tests {
         assert!(limits.check(&mut second, true).is_ok());
         assert!(second.parsed_query().is_ok());
         let mut anonymous = Request::new(doc).operation_name("B");
-        let err = limits.check(&mut anonymous, false).expect_err("no token");
+        let refused = limits.check(&mut anonymous, false).expect_err("no token");
+        assert_eq!(refused.refusal, Refusal::Unauthenticated);
         assert_eq!(
-            err.extensions.as_ref().and_then(|e| e.get("code")),
+            refused
+                .error
+                .extensions
+                .as_ref()
+                .and_then(|e| e.get("code")),
             Some(&Value::from(code::UNAUTHENTICATED))
         );
         let mut unknown = Request::new(doc).operation_name("C");
@@ -930,6 +953,7 @@ mod tests {
                     &limits
                         .check(&mut Request::new(&deep), true)
                         .expect_err("deep")
+                        .error
                 ),
                 "depth"
             );

@@ -10,6 +10,7 @@ pub mod limits;
 mod loaders;
 mod mutation;
 mod query;
+pub mod request;
 mod schema;
 mod types;
 

@@ -22,6 +22,7 @@ use crate::graphql::introspection::SchemaShape;
 use crate::graphql::limits::{PageSizeLimit, RequestLimits, limit, limit_exceeded};
 use crate::graphql::mutation::MutationRoot;
 use crate::graphql::query::QueryRoot;
+use crate::graphql::request::{Refusal, RefusalSlot};
 
 pub type AppSchema = Schema<QueryRoot, MutationRoot, EmptySubscription>;
 
@@ -154,7 +155,8 @@ fn build(
 
 /// Gives every error an `extensions.code`: parse and validation failures get their own, and
 /// errors raised inside async-graphql (a bad argument value) are the client's input. Its own
-/// directive limit becomes LIMIT_EXCEEDED naming the limit.
+/// directive limit becomes LIMIT_EXCEEDED naming the limit. Where a request's data holds a
+/// [`RefusalSlot`], records there why async-graphql refused the request, if it did.
 #[derive(Clone, Copy)]
 struct ErrorCodes {
     directives: usize,
@@ -168,18 +170,26 @@ impl ExtensionFactory for ErrorCodes {
 
 impl ErrorCodes {
     /// async-graphql's limit error carries only a message; these are its words in 7.2.
-    fn recode_limit(&self, err: &mut ServerError) {
+    /// Whether `err` was that error.
+    fn recode_limit(&self, err: &mut ServerError) -> bool {
         if !err
             .message
             .starts_with("The number of directives on the field")
         {
-            return;
+            return false;
         }
         let (name, max) = (limit::DIRECTIVES, self.directives);
         let message = format!("{} (limit {name}, at most {max})", err.message);
         let recoded = limit_exceeded(name, max, message);
         err.message = recoded.message;
         err.extensions = recoded.extensions;
+        true
+    }
+}
+
+fn record(ctx: &ExtensionContext<'_>, refusal: Refusal) {
+    if let Some(slot) = ctx.data_opt::<RefusalSlot>() {
+        slot.record(refusal);
     }
 }
 
@@ -188,7 +198,9 @@ impl Extension for ErrorCodes {
     async fn request(&self, ctx: &ExtensionContext<'_>, next: NextRequest<'_>) -> Response {
         let mut response = next.run(ctx).await;
         for err in &mut response.errors {
-            recode_persisted_query(err);
+            if let Some(refusal) = recode_persisted_query(err) {
+                record(ctx, refusal);
+            }
             ensure_code(err, code::BAD_USER_INPUT);
         }
         response
@@ -202,7 +214,12 @@ impl Extension for ErrorCodes {
         next: NextParseQuery<'_>,
     ) -> ServerResult<ExecutableDocument> {
         next.run(ctx, query, variables).await.map_err(|mut err| {
-            self.recode_limit(&mut err);
+            let refusal = if self.recode_limit(&mut err) {
+                Refusal::Limit
+            } else {
+                Refusal::Parse
+            };
+            record(ctx, refusal);
             ensure_code(&mut err, code::GRAPHQL_PARSE_FAILED);
             err
         })
@@ -214,27 +231,36 @@ impl Extension for ErrorCodes {
         next: NextValidation<'_>,
     ) -> Result<ValidationResult, Vec<ServerError>> {
         next.run(ctx).await.map_err(|mut errs| {
+            let mut refusal = Refusal::Validation;
             for err in &mut errs {
-                self.recode_limit(err);
+                if self.recode_limit(err) {
+                    refusal = Refusal::Limit;
+                }
                 ensure_code(err, code::GRAPHQL_VALIDATION_FAILED);
             }
+            record(ctx, refusal);
             errs
         })
     }
 }
 
 /// async-graphql's persisted-query errors carry only a message; these are its words in 7.2.
-fn recode_persisted_query(err: &mut ServerError) {
-    let code = if err.message == "PersistedQueryNotFound" {
-        code::PERSISTED_QUERY_NOT_FOUND
+/// The refusal `err` is, when it is one of them.
+fn recode_persisted_query(err: &mut ServerError) -> Option<Refusal> {
+    let (code, refusal) = if err.message == "PersistedQueryNotFound" {
+        (
+            code::PERSISTED_QUERY_NOT_FOUND,
+            Refusal::PersistedQueryNotFound,
+        )
     } else if err.message == "provided sha does not match query"
         || err.message.contains("\"PersistedQuery\" extension")
     {
-        code::BAD_REQUEST
+        (code::BAD_REQUEST, Refusal::PersistedQueryMismatch)
     } else {
-        return;
+        return None;
     };
     ensure_code(err, code);
+    Some(refusal)
 }
 
 #[cfg(test)]
