@@ -2,11 +2,7 @@
 //! Resolvers stay thin: they read typed context and call `domain`.
 
 mod context;
-mod document_cache;
 pub mod error;
-pub mod introspection;
-pub mod lexer;
-pub mod limits;
 mod loaders;
 mod mutation;
 mod query;

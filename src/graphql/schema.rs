@@ -18,10 +18,10 @@ use async_graphql::{
 use crate::config::LimitsConfig;
 use crate::domain::auth::Viewer;
 use crate::graphql::error::{code, ensure_code};
-use crate::graphql::introspection::SchemaShape;
-use crate::graphql::limits::{PageSizeLimit, RequestLimits, limit, limit_exceeded};
 use crate::graphql::mutation::MutationRoot;
 use crate::graphql::query::QueryRoot;
+use crate::graphql::request::introspection::SchemaShape;
+use crate::graphql::request::limits::{PageSizeLimit, RequestLimits, limit, limit_exceeded};
 use crate::graphql::request::{Refusal, RefusalSlot};
 
 pub type AppSchema = Schema<QueryRoot, MutationRoot, EmptySubscription>;

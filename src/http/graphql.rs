@@ -19,7 +19,7 @@ use super::graphql_request::{
 use crate::domain::DomainError;
 use crate::domain::auth::Viewer;
 use crate::domain::service::tokens;
-use crate::graphql::limits::limit_exceeded;
+use crate::graphql::request::limits::limit_exceeded;
 use crate::graphql::request::{self, Answer, Body, Call, Outcome, Refusal, Reply};
 
 pub async fn handle(

@@ -9,7 +9,8 @@ use bytes::Bytes;
 use sea_orm::DatabaseConnection;
 use sha2::{Digest, Sha256};
 
-use crate::graphql::{GraphQl, lexer};
+use super::lexer;
+use crate::graphql::GraphQl;
 
 /// The SHA-256 a cached response is filed under.
 #[derive(Clone, Copy, PartialEq, Eq, Hash, Debug)]

@@ -7,13 +7,13 @@ use async_graphql::parser::types::OperationType;
 use async_graphql::{Request, Response, Value};
 
 use super::body::{self, SQL_STATEMENTS};
+use super::limits::timed_out;
 use super::operation::{self, Selected};
 use super::outcome::{Answer, Body, Outcome, Refusal, RefusalSlot, Refused};
 use super::{AnswerCache, Env, record_operation};
 use crate::db::CountingConn;
 use crate::domain::auth::Viewer;
 use crate::graphql::RequestState;
-use crate::graphql::limits::timed_out;
 
 /// What running one request gave.
 pub(super) struct Executed {

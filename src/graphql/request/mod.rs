@@ -6,7 +6,11 @@
 
 mod answer_cache;
 mod body;
+mod document_cache;
 mod execute;
+pub mod introspection;
+pub mod lexer;
+pub mod limits;
 mod operation;
 mod outcome;
 mod run;

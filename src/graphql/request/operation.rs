@@ -2,8 +2,10 @@
 //! not run a mutation; a mutation writes to the primary and refreshes the response cache)
 //! and its name, when that is fit to be a metrics label.
 
-use async_graphql::Request;
-use async_graphql::parser::types::{DocumentOperations, OperationType};
+use async_graphql::parser::types::{DocumentOperations, ExecutableDocument, OperationType};
+use async_graphql::{Name, Request, ServerError};
+
+use crate::graphql::error::code;
 
 /// The operation of a request.
 pub(super) struct Selected {
@@ -45,6 +47,47 @@ pub(super) fn select(request: &mut Request) -> Selected {
     };
     request.operation_name = requested;
     selected
+}
+
+/// Refuses an `operationName` the document does not define, and a document of several
+/// operations without one, before anything is validated.
+pub(super) fn select_operation(
+    doc: &ExecutableDocument,
+    name: Option<&str>,
+) -> Result<(), ServerError> {
+    let names = || {
+        let mut names: Vec<&str> = doc
+            .operations
+            .iter()
+            .filter_map(|(name, _)| name.map(Name::as_str))
+            .collect();
+        names.sort_unstable();
+        names.join(", ")
+    };
+    let message = match (&doc.operations, name) {
+        (DocumentOperations::Single(_), None) => return Ok(()),
+        (DocumentOperations::Multiple(ops), None) if ops.len() == 1 => return Ok(()),
+        (DocumentOperations::Multiple(ops), Some(name)) if ops.contains_key(name) => {
+            return Ok(());
+        }
+        (DocumentOperations::Multiple(_), None) => format!(
+            "the document defines several operations ({}): name the one to run in \
+             \"operationName\"",
+            names()
+        ),
+        (DocumentOperations::Single(_), Some(name)) => format!(
+            "unknown operation \"{name}\": the document defines only an anonymous operation"
+        ),
+        (DocumentOperations::Multiple(_), Some(name)) => format!(
+            "unknown operation \"{name}\": the document defines {}",
+            names()
+        ),
+    };
+    let mut err = ServerError::new(message, None);
+    err.extensions
+        .get_or_insert_with(Default::default)
+        .set("code", code::BAD_USER_INPUT);
+    Err(err)
 }
 
 /// The only item of `names`, if there is exactly one.
