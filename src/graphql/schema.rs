@@ -156,7 +156,7 @@ fn build(
 /// Gives every error an `extensions.code`: parse and validation failures get their own, and
 /// errors raised inside async-graphql (a bad argument value) are the client's input. Its own
 /// directive limit becomes LIMIT_EXCEEDED naming the limit. Where a request's data holds a
-/// [`RefusalSlot`], records there why async-graphql refused the request, if it did.
+/// [`RefusalSlot`], records there why parsing or validation refused the request.
 #[derive(Clone, Copy)]
 struct ErrorCodes {
     directives: usize,
@@ -198,9 +198,7 @@ impl Extension for ErrorCodes {
     async fn request(&self, ctx: &ExtensionContext<'_>, next: NextRequest<'_>) -> Response {
         let mut response = next.run(ctx).await;
         for err in &mut response.errors {
-            if let Some(refusal) = recode_persisted_query(err) {
-                record(ctx, refusal);
-            }
+            recode_persisted_query(err);
             ensure_code(err, code::BAD_USER_INPUT);
         }
         response
@@ -245,27 +243,61 @@ impl Extension for ErrorCodes {
 }
 
 /// async-graphql's persisted-query errors carry only a message; these are its words in 7.2.
-/// The refusal `err` is, when it is one of them.
-fn recode_persisted_query(err: &mut ServerError) -> Option<Refusal> {
-    let (code, refusal) = if err.message == "PersistedQueryNotFound" {
-        (
-            code::PERSISTED_QUERY_NOT_FOUND,
-            Refusal::PersistedQueryNotFound,
-        )
+/// (Execution tells these refusals from the request itself: they happen before the request's
+/// data, and a [`RefusalSlot`] in it, reach the extensions.)
+fn recode_persisted_query(err: &mut ServerError) {
+    let code = if err.message == "PersistedQueryNotFound" {
+        code::PERSISTED_QUERY_NOT_FOUND
     } else if err.message == "provided sha does not match query"
         || err.message.contains("\"PersistedQuery\" extension")
     {
-        (code::BAD_REQUEST, Refusal::PersistedQueryMismatch)
+        code::BAD_REQUEST
     } else {
-        return None;
+        return;
     };
     ensure_code(err, code);
-    Some(refusal)
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Where async-graphql refuses a request, the extension says so in the request's data,
+    /// so execution knows the refusal without reading error codes.
+    #[tokio::test]
+    async fn refusals_are_recorded_where_they_happen() {
+        let config = LimitsConfig {
+            max_directives: 1,
+            ..LimitsConfig::default()
+        };
+        let storage = LruCacheStorage::new(10);
+        let schema = build(&config, false, Some(&storage));
+        // No slot, no record: the schema runs without one too.
+        assert!(!schema.execute("{ broken").await.errors.is_empty());
+        let mut unknown_hash = Request::new("");
+        unknown_hash.extensions.0.insert(
+            "persistedQuery".to_owned(),
+            Value::from_json(serde_json::json!({ "version": 1, "sha256Hash": "ab" }))
+                .expect("value"),
+        );
+        for (request, refusal) in [
+            (Request::new("{ broken"), Some(Refusal::Parse)),
+            (Request::new("{ noSuchField }"), Some(Refusal::Validation)),
+            (
+                Request::new("{ sources @skip(if: false) @include(if: true) { id } }"),
+                Some(Refusal::Limit),
+            ),
+            // Refused before the request's data reaches the extensions: execution tells it
+            // from the request (see `request::execute`).
+            (unknown_hash, None),
+            (Request::new("{ __typename }"), None),
+        ] {
+            let slot = RefusalSlot::default();
+            let query = request.query.clone();
+            let response = schema.execute(request.data(slot.clone())).await;
+            assert_eq!(slot.get(), refusal, "{query}: {:?}", response.errors);
+        }
+    }
 
     /// async-graphql's own check stays behind ours; its error names the limit too.
     #[tokio::test]

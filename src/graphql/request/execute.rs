@@ -13,7 +13,7 @@ use super::outcome::{Answer, Body, Outcome, Refusal, RefusalSlot, Refused};
 use super::{AnswerCache, Env, record_operation};
 use crate::db::CountingConn;
 use crate::domain::auth::Viewer;
-use crate::graphql::RequestState;
+use crate::graphql::{GraphQl, RequestState};
 
 /// What running one request gave.
 pub(super) struct Executed {
@@ -108,6 +108,7 @@ pub(super) async fn execute<C: AnswerCache>(
             Outcome::Refused(refusal),
         ),
         None => {
+            let persisted = persisted_refusal(&request);
             let slot = RefusalSlot::default();
             let request = request
                 .data(RequestState::new(db.clone(), viewer.clone()))
@@ -115,7 +116,7 @@ pub(super) async fn execute<C: AnswerCache>(
             let schema = env.graphql.schema_for(viewer);
             match tokio::time::timeout_at(deadline, schema.execute(request)).await {
                 Ok(response) => {
-                    let outcome = outcome_of(&response, &slot);
+                    let outcome = outcome_of(&response, slot.get().or(persisted));
                     (response, outcome)
                 }
                 Err(_) => {
@@ -164,10 +165,29 @@ pub async fn execute_own<C: AnswerCache>(env: &Env<'_, C>, mut request: Request)
         .response
 }
 
+/// The refusal of `request` if the persisted-query extension refuses it: a hash this server
+/// does not hold (the document was not found before execution), or a `persistedQuery` that
+/// is malformed or does not match the query sent with it. That extension refuses a request
+/// before its data (and a [`RefusalSlot`]) reaches the extensions, so it is told from the
+/// request.
+fn persisted_refusal(request: &Request) -> Option<Refusal> {
+    if !request.extensions.contains_key("persistedQuery") {
+        return None;
+    }
+    Some(
+        if request.query.is_empty() && GraphQl::persisted_hash(request).is_some() {
+            Refusal::PersistedQueryNotFound
+        } else {
+            Refusal::PersistedQueryMismatch
+        },
+    )
+}
+
 /// How an execution went. Errors without a field path and no data mean async-graphql
-/// refused the request before running it (parsing, validation, a persisted query); the
-/// extension that coded its errors recorded which refusal in `slot`.
-fn outcome_of(response: &Response, slot: &RefusalSlot) -> Outcome {
+/// refused the request before running it: `refused` says why (recorded by the extension
+/// that codes parse and validation errors, else told from the request); a refusal no one
+/// recorded is the document's (validation).
+fn outcome_of(response: &Response, refused: Option<Refusal>) -> Outcome {
     if response.errors.is_empty() {
         return if response.data == Value::Null {
             Outcome::Partial
@@ -178,8 +198,60 @@ fn outcome_of(response: &Response, slot: &RefusalSlot) -> Outcome {
     let never_ran =
         response.data == Value::Null && response.errors.iter().all(|e| e.path.is_empty());
     if never_ran {
-        Outcome::Refused(slot.get().unwrap_or(Refusal::Validation))
+        Outcome::Refused(refused.unwrap_or(Refusal::Validation))
     } else {
         Outcome::Partial
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn persisted_query_refusals_are_told_from_the_request() {
+        let with = |query: &str, persisted: serde_json::Value| {
+            let mut request = Request::new(query);
+            request.extensions.0.insert(
+                "persistedQuery".to_owned(),
+                Value::from_json(persisted).expect("value"),
+            );
+            persisted_refusal(&request)
+        };
+        let hash = serde_json::json!({ "version": 1, "sha256Hash": "ab" });
+        assert_eq!(
+            with("", hash.clone()),
+            Some(Refusal::PersistedQueryNotFound)
+        );
+        assert_eq!(with("{ a }", hash), Some(Refusal::PersistedQueryMismatch));
+        assert_eq!(
+            with("", serde_json::json!({ "version": 2 })),
+            Some(Refusal::PersistedQueryMismatch)
+        );
+        assert_eq!(persisted_refusal(&Request::new("{ a }")), None);
+    }
+
+    #[test]
+    fn a_response_without_data_or_paths_never_ran() {
+        let refused = Response::from_errors(vec![async_graphql::ServerError::new("x", None)]);
+        assert_eq!(
+            outcome_of(&refused, Some(Refusal::Parse)),
+            Outcome::Refused(Refusal::Parse)
+        );
+        assert_eq!(
+            outcome_of(&refused, None),
+            Outcome::Refused(Refusal::Validation)
+        );
+        let data = Value::from_json(serde_json::json!({ "a": 1 })).expect("value");
+        assert_eq!(outcome_of(&Response::new(data.clone()), None), Outcome::Ok);
+        let mut partial = Response::new(data);
+        partial
+            .errors
+            .push(async_graphql::ServerError::new("x", None));
+        assert_eq!(outcome_of(&partial, None), Outcome::Partial);
+        assert_eq!(
+            outcome_of(&Response::new(Value::Null), None),
+            Outcome::Partial
+        );
     }
 }
