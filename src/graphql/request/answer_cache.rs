@@ -120,7 +120,7 @@ fn canonical_variables(variables: &Variables) -> String {
 /// entry. Two texts with the same normalized form have the same tokens, hence the same
 /// meaning. `None` for a text whose tokens cannot be told apart without the parser (an
 /// unterminated string): it never shares an entry with another.
-pub fn normalize(query: &str) -> Option<String> {
+pub(super) fn normalize(query: &str) -> Option<String> {
     let mut out = String::with_capacity(query.len());
     for token in lexer::tokens(query) {
         if !token.complete {

@@ -22,7 +22,7 @@ use prometheus::Histogram;
 use sea_orm::DatabaseConnection;
 
 use crate::graphql::GraphQl;
-pub use answer_cache::{AnswerCache, CachedAnswer, Key, normalize};
+pub use answer_cache::{AnswerCache, CachedAnswer, Key};
 pub use execute::execute_own;
 pub(crate) use outcome::RefusalSlot;
 pub use outcome::{Answer, Body, Outcome, Refusal, Refused, Reply};
