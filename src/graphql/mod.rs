@@ -2,14 +2,11 @@
 //! Resolvers stay thin: they read typed context and call `domain`.
 
 mod context;
-mod document_cache;
 pub mod error;
-pub mod introspection;
-pub mod lexer;
-pub mod limits;
 mod loaders;
 mod mutation;
 mod query;
+pub mod request;
 mod schema;
 mod types;
 

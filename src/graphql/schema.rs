@@ -18,10 +18,11 @@ use async_graphql::{
 use crate::config::LimitsConfig;
 use crate::domain::rules::auth::Viewer;
 use crate::graphql::error::{code, ensure_code};
-use crate::graphql::introspection::SchemaShape;
-use crate::graphql::limits::{PageSizeLimit, RequestLimits, limit, limit_exceeded};
 use crate::graphql::mutation::MutationRoot;
 use crate::graphql::query::QueryRoot;
+use crate::graphql::request::introspection::SchemaShape;
+use crate::graphql::request::limits::{PageSizeLimit, RequestLimits, limit, limit_exceeded};
+use crate::graphql::request::{Refusal, RefusalSlot};
 
 pub type AppSchema = Schema<QueryRoot, MutationRoot, EmptySubscription>;
 
@@ -154,7 +155,8 @@ fn build(
 
 /// Gives every error an `extensions.code`: parse and validation failures get their own, and
 /// errors raised inside async-graphql (a bad argument value) are the client's input. Its own
-/// directive limit becomes LIMIT_EXCEEDED naming the limit.
+/// directive limit becomes LIMIT_EXCEEDED naming the limit. Where a request's data holds a
+/// [`RefusalSlot`], records there why parsing or validation refused the request.
 #[derive(Clone, Copy)]
 struct ErrorCodes {
     directives: usize,
@@ -168,18 +170,26 @@ impl ExtensionFactory for ErrorCodes {
 
 impl ErrorCodes {
     /// async-graphql's limit error carries only a message; these are its words in 7.2.
-    fn recode_limit(&self, err: &mut ServerError) {
+    /// Whether `err` was that error.
+    fn recode_limit(&self, err: &mut ServerError) -> bool {
         if !err
             .message
             .starts_with("The number of directives on the field")
         {
-            return;
+            return false;
         }
         let (name, max) = (limit::DIRECTIVES, self.directives);
         let message = format!("{} (limit {name}, at most {max})", err.message);
         let recoded = limit_exceeded(name, max, message);
         err.message = recoded.message;
         err.extensions = recoded.extensions;
+        true
+    }
+}
+
+fn record(ctx: &ExtensionContext<'_>, refusal: Refusal) {
+    if let Some(slot) = ctx.data_opt::<RefusalSlot>() {
+        slot.record(refusal);
     }
 }
 
@@ -202,7 +212,12 @@ impl Extension for ErrorCodes {
         next: NextParseQuery<'_>,
     ) -> ServerResult<ExecutableDocument> {
         next.run(ctx, query, variables).await.map_err(|mut err| {
-            self.recode_limit(&mut err);
+            let refusal = if self.recode_limit(&mut err) {
+                Refusal::Limit
+            } else {
+                Refusal::Parse
+            };
+            record(ctx, refusal);
             ensure_code(&mut err, code::GRAPHQL_PARSE_FAILED);
             err
         })
@@ -214,16 +229,22 @@ impl Extension for ErrorCodes {
         next: NextValidation<'_>,
     ) -> Result<ValidationResult, Vec<ServerError>> {
         next.run(ctx).await.map_err(|mut errs| {
+            let mut refusal = Refusal::Validation;
             for err in &mut errs {
-                self.recode_limit(err);
+                if self.recode_limit(err) {
+                    refusal = Refusal::Limit;
+                }
                 ensure_code(err, code::GRAPHQL_VALIDATION_FAILED);
             }
+            record(ctx, refusal);
             errs
         })
     }
 }
 
 /// async-graphql's persisted-query errors carry only a message; these are its words in 7.2.
+/// (Execution tells these refusals from the request itself: they happen before the request's
+/// data, and a [`RefusalSlot`] in it, reach the extensions.)
 fn recode_persisted_query(err: &mut ServerError) {
     let code = if err.message == "PersistedQueryNotFound" {
         code::PERSISTED_QUERY_NOT_FOUND
@@ -240,6 +261,43 @@ fn recode_persisted_query(err: &mut ServerError) {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Where async-graphql refuses a request, the extension says so in the request's data,
+    /// so execution knows the refusal without reading error codes.
+    #[tokio::test]
+    async fn refusals_are_recorded_where_they_happen() {
+        let config = LimitsConfig {
+            max_directives: 1,
+            ..LimitsConfig::default()
+        };
+        let storage = LruCacheStorage::new(10);
+        let schema = build(&config, false, Some(&storage));
+        // No slot, no record: the schema runs without one too.
+        assert!(!schema.execute("{ broken").await.errors.is_empty());
+        let mut unknown_hash = Request::new("");
+        unknown_hash.extensions.0.insert(
+            "persistedQuery".to_owned(),
+            Value::from_json(serde_json::json!({ "version": 1, "sha256Hash": "ab" }))
+                .expect("value"),
+        );
+        for (request, refusal) in [
+            (Request::new("{ broken"), Some(Refusal::Parse)),
+            (Request::new("{ noSuchField }"), Some(Refusal::Validation)),
+            (
+                Request::new("{ sources @skip(if: false) @include(if: true) { id } }"),
+                Some(Refusal::Limit),
+            ),
+            // Refused before the request's data reaches the extensions: execution tells it
+            // from the request (see `request::execute`).
+            (unknown_hash, None),
+            (Request::new("{ __typename }"), None),
+        ] {
+            let slot = RefusalSlot::default();
+            let query = request.query.clone();
+            let response = schema.execute(request.data(slot.clone())).await;
+            assert_eq!(slot.get(), refusal, "{query}: {:?}", response.errors);
+        }
+    }
 
     /// async-graphql's own check stays behind ours; its error names the limit too.
     #[tokio::test]

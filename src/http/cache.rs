@@ -23,25 +23,21 @@ use std::time::{Duration, Instant};
 use actix_web::HttpRequest;
 use actix_web::http::header::{self, HeaderValue};
 use actix_web::web::Bytes;
-use async_graphql::{Request, Variables};
 use base64::Engine as _;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use lru::LruCache;
-use sea_orm::{ConnectionTrait, DatabaseConnection, DbErr, Statement};
+use sea_orm::DatabaseConnection;
 use sha2::{Digest, Sha256};
 
 use super::graphql_request::GRAPHQL_RESPONSE_JSON;
 use super::metrics::CacheMetrics;
 use crate::config::CacheConfig;
-use crate::graphql::{GraphQl, lexer};
+use crate::domain::service::generation;
+use crate::graphql::request::{AnswerCache, CachedAnswer, Key};
 
 /// Fixed per-entry bookkeeping (map slot, recency index, `Arc`), counted against the byte
 /// budget with the body.
 const ENTRY_OVERHEAD: usize = 160;
-
-/// The SHA-256 a cached response is filed under.
-#[derive(Clone, Copy, PartialEq, Eq, Hash, Debug)]
-pub struct Key([u8; 32]);
 
 /// One cached response.
 pub struct Entry {
@@ -66,12 +62,54 @@ impl Entry {
     }
 }
 
-/// What identifies a request's document in its key.
-pub enum Document<'a> {
-    /// The query text, normalized.
-    Text(String),
-    /// The SHA-256 of the query text, as a persisted query names it.
-    Persisted(&'a str),
+impl CachedAnswer for Entry {
+    fn body(&self) -> &Bytes {
+        &self.body
+    }
+
+    fn operation(&self) -> &str {
+        &self.operation
+    }
+}
+
+/// The store GraphQL execution reads and fills (`crate::graphql::request`).
+impl AnswerCache for ResponseCache {
+    type Entry = Entry;
+
+    fn enabled(&self) -> bool {
+        self.enabled
+    }
+
+    fn epoch(&self) -> u64 {
+        ResponseCache::epoch(self)
+    }
+
+    fn get(&self, key: &Key) -> Option<Arc<Entry>> {
+        ResponseCache::get(self, key)
+    }
+
+    fn get_exact(&self, exact: &Key) -> Option<Arc<Entry>> {
+        ResponseCache::get_exact(self, exact)
+    }
+
+    fn insert(
+        &self,
+        key: Key,
+        exact: Option<Key>,
+        epoch: u64,
+        body: Bytes,
+        operation: String,
+    ) -> Option<Arc<Entry>> {
+        ResponseCache::insert(self, key, exact, epoch, body, operation)
+    }
+
+    fn alias(&self, exact: Key, entry: &Arc<Entry>) {
+        ResponseCache::alias(self, exact, entry);
+    }
+
+    async fn refresh(&self, db: &DatabaseConnection) {
+        self.poll(db).await;
+    }
 }
 
 pub struct ResponseCache {
@@ -119,23 +157,6 @@ impl ResponseCache {
         self.enabled
     }
 
-    /// The key of `request` for a caller with `role`; `None` when its document cannot be
-    /// identified without parsing it (no query text and no persisted-query hash, or text the
-    /// normalizer does not vouch for).
-    pub fn key(request: &Request, role: &str) -> Option<Key> {
-        let document = if request.query.is_empty() {
-            Document::Persisted(GraphQl::persisted_hash(request)?)
-        } else {
-            Document::Text(normalize(&request.query)?)
-        };
-        Some(key(
-            role,
-            &document,
-            request.operation_name.as_deref(),
-            &request.variables,
-        ))
-    }
-
     /// The epoch a request about to run belongs to.
     pub fn epoch(&self) -> u64 {
         self.epoch.load(Ordering::SeqCst)
@@ -172,7 +193,14 @@ impl ResponseCache {
 
     /// Files `body` under `key`, and under `exact` when given (see [`exact_key`]), computed in
     /// `epoch`; a response from an epoch that is no longer current is dropped.
-    pub fn insert(&self, key: Key, exact: Option<Key>, epoch: u64, body: Bytes, operation: String) {
+    pub fn insert(
+        &self,
+        key: Key,
+        exact: Option<Key>,
+        epoch: u64,
+        body: Bytes,
+        operation: String,
+    ) -> Option<Arc<Entry>> {
         let entry = Entry {
             epoch,
             etags: [
@@ -185,12 +213,12 @@ impl ResponseCache {
         let size = entry.size();
         // One large answer must not push out everything else.
         if size > self.max_bytes / 8 {
-            return;
+            return None;
         }
         let mut lru = self.lock();
         // Checked under the lock: an invalidation clears under it too.
         if epoch != self.epoch() {
-            return;
+            return None;
         }
         let entry = Arc::new(entry);
         if let Some(exact) = exact {
@@ -198,8 +226,9 @@ impl ResponseCache {
             // while one slot outlives the other.
             lru.insert(exact, entry.clone(), size);
         }
-        lru.insert(key, entry, size);
+        lru.insert(key, entry.clone(), size);
         self.trim(&mut lru);
+        Some(entry)
     }
 
     /// Files an entry found under its normalized key under the `exact` key of a request
@@ -229,7 +258,7 @@ impl ResponseCache {
     /// Reads the content generation from `db` and drops every entry when it changed.
     pub async fn poll(&self, db: &DatabaseConnection) {
         let began = self.since_start();
-        match read_generation(db).await {
+        match generation::current(db).await {
             Ok(value) => {
                 if self.failing.swap(false, Ordering::SeqCst) {
                     tracing::info!("content generation readable again: response cache back on");
@@ -322,17 +351,6 @@ impl ResponseCache {
     }
 }
 
-async fn read_generation(db: &DatabaseConnection) -> Result<i64, DbErr> {
-    let row = db
-        .query_one_raw(Statement::from_string(
-            db.get_database_backend(),
-            "SELECT value FROM content_generation WHERE id = 1",
-        ))
-        .await?
-        .ok_or_else(|| DbErr::RecordNotFound("content_generation has no row".to_owned()))?;
-    row.try_get::<i64>("", "value")
-}
-
 /// Entries by key, least recently used first out, their sizes summed for the byte budget.
 /// A hit relinks its entry in the `lru` crate's list, in constant time, under the lock.
 struct Lru {
@@ -418,63 +436,6 @@ pub fn exact_key(http: &HttpRequest, body: &[u8]) -> Key {
     Key(hasher.finalize().into())
 }
 
-fn key(role: &str, document: &Document<'_>, operation: Option<&str>, variables: &Variables) -> Key {
-    let mut hasher = Sha256::new();
-    // Each part is length-prefixed, so no two different requests hash the same bytes.
-    let mut part = |bytes: &[u8]| {
-        hasher.update((bytes.len() as u64).to_le_bytes());
-        hasher.update(bytes);
-    };
-    part(b"caregraph response v1");
-    part(role.as_bytes());
-    match document {
-        Document::Text(text) => {
-            part(b"text");
-            part(text.as_bytes());
-        }
-        Document::Persisted(hash) => {
-            part(b"persisted");
-            part(hash.as_bytes());
-        }
-    }
-    match operation {
-        Some(name) => {
-            part(b"named");
-            part(name.as_bytes());
-        }
-        None => part(b"unnamed"),
-    }
-    part(canonical_variables(variables).as_bytes());
-    Key(hasher.finalize().into())
-}
-
-/// The variables as JSON with every object's keys sorted: the order a client wrote them in
-/// does not change the answer.
-fn canonical_variables(variables: &Variables) -> String {
-    let mut json = serde_json::to_value(variables).unwrap_or(serde_json::Value::Null);
-    json.sort_all_objects();
-    json.to_string()
-}
-
-/// The query's tokens, verbatim, one space between each two: white space, commas, comments
-/// and a byte-order mark (ignored by GraphQL) do not matter, so `{a}` and `{ a, }` share an
-/// entry. Two texts with the same normalized form have the same tokens, hence the same
-/// meaning. `None` for a text whose tokens cannot be told apart without the parser (an
-/// unterminated string): it never shares an entry with another.
-pub fn normalize(query: &str) -> Option<String> {
-    let mut out = String::with_capacity(query.len());
-    for token in lexer::tokens(query) {
-        if !token.complete {
-            return None;
-        }
-        if !out.is_empty() {
-            out.push(' ');
-        }
-        out.push_str(token.text);
-    }
-    Some(out)
-}
-
 /// A strong entity tag for `body` sent as `media`: the same bytes give the same tag on every
 /// replica, and the two media types never share one.
 pub fn etag(body: &[u8], media: &str) -> String {
@@ -514,98 +475,6 @@ pub const NO_STORE: HeaderValue = HeaderValue::from_static("no-store");
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn ignored_characters_do_not_change_the_key() {
-        let a = normalize("query Page($slug: String!) {\n  condition(slug: $slug) { name }\n}");
-        let b = normalize("# the page\nquery Page($slug:String!){condition(slug:$slug),{name}}");
-        assert!(a.is_some());
-        assert_eq!(a, b);
-        assert_eq!(
-            a.as_deref(),
-            Some("query Page ( $ slug : String ! ) { condition ( slug : $ slug ) { name } }")
-        );
-        assert_eq!(normalize("{ a b }"), normalize(",{\ta,b # c\n}\u{feff}"));
-        assert_ne!(normalize("{ ab }"), normalize("{ a b }"));
-        assert_ne!(normalize("{ a(x: 1) }"), normalize("{ a(x: -1) }"));
-    }
-
-    #[test]
-    fn strings_are_kept_verbatim() {
-        assert_eq!(
-            normalize("{ a(x: \"p  #q, r\") }").as_deref(),
-            Some("{ a ( x : \"p  #q, r\" ) }")
-        );
-        assert_ne!(
-            normalize("{ a(x: \"p q\") }"),
-            normalize("{ a(x: \"p  q\") }")
-        );
-        assert_eq!(
-            normalize("{a(x:\"\"\"x \\\"\"\" y\"\"\")}").as_deref(),
-            Some("{ a ( x : \"\"\"x \\\"\"\" y\"\"\" ) }")
-        );
-        assert_eq!(
-            normalize("{a(x:\"é\\\"\")}").as_deref(),
-            Some("{ a ( x : \"é\\\"\" ) }")
-        );
-        // An unterminated string could otherwise read as a valid query's string.
-        assert_eq!(normalize("{ a(x: \"abc\ndef\") }"), None);
-        assert_eq!(normalize("{ a(x: \"\"\"abc"), None);
-        assert_eq!(normalize("{ a(x: \"abc\\"), None);
-    }
-
-    #[test]
-    fn keys_depend_on_role_operation_and_variables_not_their_order() {
-        let vars = |json: serde_json::Value| Variables::from_json(json);
-        let doc = || Document::Text("{ a }".to_owned());
-        let k = |role, op, v| key(role, &doc(), op, &v);
-        let base = k(
-            "anonymous",
-            None,
-            vars(serde_json::json!({"a": 1, "b": {"x": 1, "y": 2}})),
-        );
-        assert_eq!(
-            base,
-            k(
-                "anonymous",
-                None,
-                vars(serde_json::json!({"b": {"y": 2, "x": 1}, "a": 1}))
-            )
-        );
-        assert_ne!(
-            base,
-            k(
-                "invalid",
-                None,
-                vars(serde_json::json!({"a": 1, "b": {"x": 1, "y": 2}}))
-            )
-        );
-        assert_ne!(
-            base,
-            k(
-                "anonymous",
-                Some("A"),
-                vars(serde_json::json!({"a": 1, "b": {"x": 1, "y": 2}}))
-            )
-        );
-        assert_ne!(
-            base,
-            k(
-                "anonymous",
-                None,
-                vars(serde_json::json!({"a": 2, "b": {"x": 1, "y": 2}}))
-            )
-        );
-        assert_ne!(
-            key(
-                "anonymous",
-                &Document::Persisted("{ a }"),
-                None,
-                &Variables::default()
-            ),
-            key("anonymous", &doc(), None, &Variables::default())
-        );
-    }
 
     #[test]
     fn the_least_recently_used_entry_goes_first() {

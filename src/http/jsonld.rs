@@ -8,7 +8,7 @@ use async_graphql::{Request, Variables};
 use serde_json::json;
 
 use super::AppState;
-use crate::domain::rules::auth::Viewer;
+use crate::graphql::request;
 
 const QUERY: &str = "query ConditionJsonLd($slug: String!) { condition(slug: $slug) { jsonLd } }";
 
@@ -20,10 +20,7 @@ pub async fn condition(state: web::Data<AppState>, path: web::Path<String>) -> H
     // Anonymous: only published content, whoever asks; run like any GraphQL request (read
     // database, time limit, metrics).
     let request = Request::new(QUERY).variables(Variables::from_json(json!({ "slug": slug })));
-    let deadline = tokio::time::Instant::now() + state.schema.limits().execution_time();
-    let response = super::graphql::execute(&state, request, &Viewer::Anonymous, deadline, None)
-        .await
-        .response;
+    let response = request::execute_own(&state.graphql_env(), request).await;
     if !response.errors.is_empty() {
         tracing::warn!(errors = ?response.errors, "JSON-LD document failed");
         return HttpResponse::InternalServerError()

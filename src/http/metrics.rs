@@ -15,8 +15,7 @@ use actix_web::dev::{ServiceRequest, ServiceResponse};
 use actix_web::http::Method;
 use actix_web::middleware::Next;
 use actix_web::{HttpResponse, web};
-use async_graphql::parser::types::DocumentOperations;
-use async_graphql::{Request, Response, ServerError};
+use async_graphql::{Response, ServerError};
 use prometheus::{
     Histogram, HistogramOpts, HistogramVec, IntCounter, IntCounterVec, IntGauge, IntGaugeVec, Opts,
     Registry, TextEncoder,
@@ -26,6 +25,7 @@ use sea_orm::{DatabaseConnection, DatabaseConnectionType};
 
 use super::AppState;
 use crate::graphql::error::code;
+use crate::graphql::request::Observer;
 
 /// Distinct operation names labelled per process; later names count as [`OTHER`].
 pub const MAX_OPERATIONS: usize = 200;
@@ -271,18 +271,6 @@ impl Metrics {
         inner.statements_per_request.observe(0.0);
     }
 
-    /// The `operation` label for a request: its `operationName` when that names an operation
-    /// in the document, else the name of the document's only operation, else [`ANONYMOUS`];
-    /// past [`MAX_OPERATIONS`] distinct names, [`OTHER`].
-    ///
-    /// Parses the document into the request, so execution does not parse it again.
-    pub fn operation_label(&self, request: &mut Request) -> String {
-        match operation_name(request) {
-            Some(name) => self.admit(name),
-            None => ANONYMOUS.to_owned(),
-        }
-    }
-
     /// Records one executed GraphQL request.
     pub fn observe_graphql(
         &self,
@@ -373,6 +361,30 @@ impl Metrics {
     }
 }
 
+/// What GraphQL execution reports (`crate::graphql::request`).
+impl Observer for Metrics {
+    /// `name` (a label-safe operation name) when it already has a series or there is room
+    /// for one, else [`OTHER`]; [`ANONYMOUS`] for an operation without a usable name.
+    fn operation_label(&self, name: Option<String>) -> String {
+        match name {
+            Some(name) => self.admit(name),
+            None => ANONYMOUS.to_owned(),
+        }
+    }
+
+    fn statement_seconds(&self) -> Histogram {
+        self.statement_duration()
+    }
+
+    fn executed(&self, operation: &str, response: &Response, elapsed: Duration, statements: usize) {
+        self.observe_graphql(operation, response, elapsed, statements);
+    }
+
+    fn cached(&self, operation: &str, elapsed: Duration) {
+        self.observe_cached(operation, elapsed);
+    }
+}
+
 struct PoolStats {
     idle: i64,
     in_use: i64,
@@ -455,40 +467,6 @@ fn method_label(method: &Method) -> &'static str {
     }
 }
 
-/// The operation's name, before the cardinality cap; `None` for anonymous operations and
-/// documents that do not parse.
-fn operation_name(request: &mut Request) -> Option<String> {
-    // A name the client sends but the document lacks is arbitrary text: never a label.
-    let requested = request.operation_name.clone().filter(|n| is_label_safe(n));
-    let Ok(doc) = request.parsed_query() else {
-        return None;
-    };
-    let DocumentOperations::Multiple(ops) = &doc.operations else {
-        return None;
-    };
-    if let Some(name) = requested
-        && ops.contains_key(name.as_str())
-    {
-        return Some(name);
-    }
-    let mut names = ops.keys();
-    match (names.next(), names.next()) {
-        (Some(only), None) if is_label_safe(only) => Some(only.to_string()),
-        _ => None,
-    }
-}
-
-/// `^[A-Za-z_][A-Za-z0-9_]{0,63}$`: a GraphQL name short enough to be a label.
-fn is_label_safe(name: &str) -> bool {
-    let bytes = name.as_bytes();
-    let Some((first, rest)) = bytes.split_first() else {
-        return false;
-    };
-    (first.is_ascii_alphabetic() || *first == b'_')
-        && rest.len() <= 63
-        && rest.iter().all(|b| b.is_ascii_alphanumeric() || *b == b'_')
-}
-
 fn outcome(response: &Response) -> &'static str {
     let rejected = response.errors.iter().any(|e| {
         matches!(
@@ -521,54 +499,18 @@ fn error_code(err: &ServerError) -> &'static str {
 mod tests {
     use super::*;
 
-    fn label(metrics: &Metrics, query: &str, operation_name: Option<&str>) -> String {
-        let mut request = Request::new(query);
-        if let Some(name) = operation_name {
-            request = request.operation_name(name);
-        }
-        metrics.operation_label(&mut request)
-    }
-
-    #[test]
-    fn operation_labels_come_from_the_document() {
-        let m = Metrics::new().expect("metrics");
-        assert_eq!(label(&m, "{ a }", None), ANONYMOUS);
-        assert_eq!(label(&m, "query { a }", Some("Nope")), ANONYMOUS);
-        assert_eq!(label(&m, "query Page { a }", None), "Page");
-        assert_eq!(label(&m, "query Page { a }", Some("Random")), "Page");
-        assert_eq!(label(&m, "query A { a } query B { b }", Some("B")), "B");
-        assert_eq!(
-            label(&m, "query A { a } query B { b }", Some("C")),
-            ANONYMOUS
-        );
-        assert_eq!(label(&m, "query A { a } query B { b }", None), ANONYMOUS);
-        assert_eq!(label(&m, "{ broken", Some("Broken")), ANONYMOUS);
-        let long = format!("Q{}", "x".repeat(64));
-        assert_eq!(label(&m, &format!("query {long} {{ a }}"), None), ANONYMOUS);
+    fn label(metrics: &Metrics, name: &str) -> String {
+        metrics.operation_label(Some(name.to_owned()))
     }
 
     #[test]
     fn operation_names_are_capped() {
         let m = Metrics::new().expect("metrics");
         for i in 0..MAX_OPERATIONS {
-            assert_eq!(
-                label(&m, &format!("query Op{i} {{ a }}"), None),
-                format!("Op{i}")
-            );
+            assert_eq!(label(&m, &format!("Op{i}")), format!("Op{i}"));
         }
-        assert_eq!(label(&m, "query Late { a }", None), OTHER);
-        assert_eq!(label(&m, "query Op0 { a }", None), "Op0");
-    }
-
-    #[test]
-    fn label_safe_names() {
-        assert!(is_label_safe("_"));
-        assert!(is_label_safe("ConditionPage_2"));
-        assert!(is_label_safe(&format!("a{}", "b".repeat(63))));
-        assert!(!is_label_safe(&format!("a{}", "b".repeat(64))));
-        assert!(!is_label_safe(""));
-        assert!(!is_label_safe("2fast"));
-        assert!(!is_label_safe("a-b"));
-        assert!(!is_label_safe("é"));
+        assert_eq!(label(&m, "Late"), OTHER);
+        assert_eq!(label(&m, "Op0"), "Op0");
+        assert_eq!(m.operation_label(None), ANONYMOUS);
     }
 }

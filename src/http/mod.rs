@@ -22,7 +22,7 @@ use actix_web::{App, HttpResponse, HttpServer, middleware, web};
 use sea_orm::DatabaseConnection;
 
 use crate::config::ServeConfig;
-use crate::graphql::GraphQl;
+use crate::graphql::{GraphQl, request};
 pub use cache::ResponseCache;
 pub use metrics::Metrics;
 
@@ -36,6 +36,19 @@ pub struct AppState {
     pub schema: GraphQl,
     pub metrics: Metrics,
     pub config: ServeConfig,
+}
+
+impl AppState {
+    /// What GraphQL execution needs from the server.
+    pub fn graphql_env(&self) -> request::Env<'_, ResponseCache> {
+        request::Env {
+            graphql: &self.schema,
+            db: &self.db,
+            read_db: &self.read_db,
+            cache: &self.cache,
+            observer: &self.metrics,
+        }
+    }
 }
 
 pub fn configure(cfg: &mut web::ServiceConfig) {

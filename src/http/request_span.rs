@@ -1,8 +1,9 @@
 //! One span per request: a request id (the caller's `X-Request-Id` when it is sane, else a
 //! new UUID v7, returned in the response either way), the route, the GraphQL operation name
-//! (recorded by the GraphQL handler). The status and the duration are fields of the line that
-//! ends the request, not of the span: every line the span wraps would repeat them, and each
-//! `record` on a span formats its fields again, on the request's thread.
+//! (recorded by `graphql::request` once it knows the operation). The status and the duration
+//! are fields of the line that ends the request, not of the span: every line the span wraps
+//! would repeat them, and each `record` on a span formats its fields again, on the request's
+//! thread.
 
 use std::time::Instant;
 
@@ -62,13 +63,6 @@ pub async fn middleware(
             Err(err)
         }
     }
-}
-
-/// Names the GraphQL operation in the current request's span. `name` is a metrics label
-/// (a GraphQL name, `anonymous` or `other`), never raw client text, so it is written as is:
-/// a `&str` field would be escaped character by character on every request.
-pub fn record_operation(name: &str) {
-    tracing::Span::current().record("operation", tracing::field::display(name));
 }
 
 #[cfg(test)]

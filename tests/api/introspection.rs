@@ -31,7 +31,7 @@ const FIXTURES: [(&str, &str); 4] = [
     ),
     (
         "graphql-js 17, every option",
-        include_str!("../../src/graphql/introspection_query.graphql"),
+        include_str!("../../src/graphql/request/introspection_query.graphql"),
     ),
 ];
 

@@ -6,6 +6,7 @@ pub mod audit;
 pub mod audit_log;
 pub mod citations;
 pub mod edge_write;
+pub mod generation;
 pub mod graph;
 pub mod import;
 pub mod links;

@@ -9,7 +9,7 @@ use super::{Cause, Condition, NodeFilter, NodeOrder, NodeRef, Risk, Symptom, Tre
 use crate::domain::service::nodes::{Cursor, ListQuery};
 use crate::graphql::context::state;
 use crate::graphql::error::{bad_input, code};
-use crate::graphql::limits::{PageSizeLimit, limit};
+use crate::graphql::request::limits::{PageSizeLimit, limit};
 
 /// Page size when `first` is not given.
 pub(crate) const DEFAULT_PAGE: i32 = 20;
