@@ -1,10 +1,10 @@
-//! `caregraph seed --synthetic`: a generated graph that follows the rules of the real one,
+//! `caregraph-tools synthetic`: a generated graph that follows the rules of the real one,
 //! loads in one transaction, and is the same for the same seed.
 
 use std::collections::{BTreeSet, HashMap};
 
 use caregraph::domain::predicate::{self, RULES};
-use caregraph::synthetic::{self, Options, Report, SyntheticError};
+use caregraph_tools::synthetic::{self, Options, Report, SyntheticError};
 use entity::sea_orm_active_enums::{NodeKind, Predicate};
 use entity::{citation, edge, node, source};
 use sea_orm::{
