@@ -44,3 +44,38 @@ pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use clap::{CommandFactory as _, Parser as _};
+
+    use super::{Cli, Command};
+
+    #[test]
+    fn the_command_line_is_consistent() {
+        Cli::command().debug_assert();
+    }
+
+    #[test]
+    fn synthetic_takes_the_old_flags_and_the_servers_database_url() {
+        let cli = Cli::try_parse_from([
+            "caregraph-tools",
+            "synthetic",
+            "--nodes",
+            "2000",
+            "--database-url",
+            "sqlite://x.db?mode=rwc",
+        ])
+        .expect("parses");
+        let Command::Synthetic(args) = cli.command else {
+            panic!("not synthetic");
+        };
+        assert_eq!(
+            (args.nodes, args.edges_per_node, args.seed, args.append),
+            (2000, 10, 1, false)
+        );
+        assert_eq!(args.config.database_url, "sqlite://x.db?mode=rwc");
+        // --nodes has no default, as before.
+        assert!(Cli::try_parse_from(["caregraph-tools", "synthetic"]).is_err());
+    }
+}

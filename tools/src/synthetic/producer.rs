@@ -29,6 +29,7 @@ pub(super) struct Counts {
     pub(super) sources: u64,
 }
 
+/// Generates the whole graph, sending inserts in an order the foreign keys accept: every
 /// node, then edges, sources and citations as they become ready. Returns `None` when the
 /// loader stopped reading.
 pub(super) fn produce(
