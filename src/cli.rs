@@ -3,7 +3,7 @@
 use std::path::PathBuf;
 
 use anyhow::Context as _;
-use clap::{Args, Parser, Subcommand};
+use clap::{Parser, Subcommand};
 
 use entity::sea_orm_active_enums::Role;
 use sea_orm::ActiveEnum as _;
@@ -13,7 +13,7 @@ use crate::domain::rules::auth::Actor;
 use crate::domain::service::{tokens, tx};
 use crate::seed::{self, Seed};
 use crate::startup::Application;
-use crate::{db, export, graphql, synthetic};
+use crate::{db, export, graphql};
 
 /// caregraph: a GraphQL knowledge graph of medical conditions, their causes, symptoms, risks
 /// and treatments, each fact citing the sentence it came from.
@@ -44,8 +44,6 @@ pub enum Command {
     /// Load seed content: the bundled article graph, or the given seed files. Idempotent:
     /// what is already there is left alone, and content edited since seeding is never
     /// overwritten (it is listed as skipped).
-    ///
-    /// With `--synthetic`, generate a large graph for benchmarks instead (see `--nodes`).
     Seed {
         /// Seed files (TOML) to load instead of the bundled article graph.
         #[arg(long = "file", value_name = "PATH")]
@@ -53,8 +51,17 @@ pub enum Command {
         /// Check the files and report problems without touching the database.
         #[arg(long)]
         check: bool,
-        #[command(flatten)]
-        synthetic: SyntheticArgs,
+        /// Moved: synthetic graphs are made by `caregraph-tools synthetic` (see docs/tools.md).
+        /// Kept hidden so that old scripts get an error naming the new command; it takes the
+        /// rest of the line (`--nodes N …`), which is repeated in that error.
+        #[arg(
+            long,
+            hide = true,
+            num_args = 0..,
+            allow_hyphen_values = true,
+            value_name = "ARGS"
+        )]
+        synthetic: Option<Vec<String>>,
     },
     /// Print the GraphQL schema (SDL) this build serves; `schema.graphql` must equal it.
     Schema,
@@ -70,33 +77,6 @@ pub enum Command {
     /// Manage API tokens: content teams write with `Authorization: Bearer <token>`.
     #[command(subcommand)]
     Token(TokenCommand),
-}
-
-/// `seed --synthetic`: a generated graph of a chosen size, for benchmarks.
-#[derive(Args)]
-pub struct SyntheticArgs {
-    /// Generate a synthetic graph (all kinds, all predicates, cited) instead of loading seed
-    /// files. Deterministic for a given --seed; loaded in one transaction. Refuses a database
-    /// that already holds nodes unless --append is given.
-    #[arg(long, conflicts_with_all = ["files", "check"], requires = "nodes")]
-    pub synthetic: bool,
-    /// Number of nodes of the synthetic graph.
-    #[arg(long, value_name = "N", requires = "synthetic")]
-    pub nodes: Option<u64>,
-    /// Average number of edges per node: the graph has about N × M edges.
-    #[arg(long, value_name = "M", default_value_t = 10, requires = "synthetic")]
-    pub edges_per_node: u32,
-    /// Seed of the generator: the same seed gives the same slugs, names and links.
-    #[arg(
-        long = "seed",
-        value_name = "S",
-        default_value_t = 1,
-        requires = "synthetic"
-    )]
-    pub seed: u64,
-    /// Add the synthetic graph to a database that already holds nodes.
-    #[arg(long, requires = "synthetic")]
-    pub append: bool,
 }
 
 #[derive(Subcommand)]
@@ -195,29 +175,9 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             Ok(())
         }
         Some(Command::Seed {
-            synthetic:
-                SyntheticArgs {
-                    synthetic: true,
-                    nodes,
-                    edges_per_node,
-                    seed,
-                    append,
-                },
+            synthetic: Some(args),
             ..
-        }) => {
-            let db = db::connect(&config).await?;
-            db::migrate(&db, &config).await?;
-            let options = synthetic::Options {
-                nodes: nodes.unwrap_or_default(),
-                edges_per_node,
-                seed,
-                append,
-                progress: true,
-            };
-            let report = synthetic::load(&db, &options).await?;
-            println!("{report}");
-            Ok(())
-        }
+        }) => Err(synthetic_moved(&args)),
         Some(Command::Seed { files, check, .. }) => {
             let seeds = if files.is_empty() {
                 vec![Seed::bundled()?]
@@ -294,6 +254,20 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             Ok(())
         }
     }
+}
+
+/// The error for `caregraph seed --synthetic …`, which moved to the tools crate: the command
+/// to run instead, with the same arguments.
+fn synthetic_moved(args: &[String]) -> anyhow::Error {
+    let mut command = "cargo run --release -p caregraph-tools -- synthetic".to_owned();
+    for arg in args {
+        command.push(' ');
+        command.push_str(arg);
+    }
+    anyhow::anyhow!(
+        "`caregraph seed --synthetic` has moved to the tools: run `{command}` \
+         (same flags, same DATABASE_URL; see docs/tools.md)"
+    )
 }
 
 async fn serve_until_stopped(config: &Config, serve: &ServeConfig) -> anyhow::Result<()> {

@@ -14,5 +14,4 @@ pub mod http;
 pub mod jsonld;
 pub mod seed;
 pub mod startup;
-pub mod synthetic;
 pub mod telemetry;

@@ -1,10 +1,10 @@
-//! `caregraph seed --synthetic`: a generated graph that follows the rules of the real one,
+//! `caregraph-tools synthetic`: a generated graph that follows the rules of the real one,
 //! loads in one transaction, and is the same for the same seed.
 
 use std::collections::{BTreeSet, HashMap};
 
 use caregraph::domain::rules::predicate::{self, RULES};
-use caregraph::synthetic::{self, Options, Report, SyntheticError};
+use caregraph_tools::synthetic::{self, Options, Report, SyntheticError};
 use entity::sea_orm_active_enums::{NodeKind, Predicate};
 use entity::{citation, edge, node, source};
 use sea_orm::{
@@ -335,4 +335,27 @@ async fn bad_sizes_are_refused_before_touching_the_database() {
         assert!(matches!(err, SyntheticError::Invalid(_)), "{err}");
     }
     assert_eq!(count::<node::Entity>(&app.db).await, 0);
+}
+
+#[test]
+fn the_old_seed_synthetic_command_names_the_new_one_and_touches_nothing() {
+    let dir = tempfile::tempdir().expect("temporary directory");
+    let db = dir.path().join("never.db");
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_caregraph"))
+        .args(["seed", "--synthetic", "--nodes", "2000", "--seed", "3"])
+        .env(
+            "DATABASE_URL",
+            format!("sqlite://{}?mode=rwc", db.display()),
+        )
+        .env("RUST_LOG", "off")
+        .output()
+        .expect("run caregraph seed --synthetic");
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(!out.status.success(), "{stderr}");
+    assert!(
+        stderr
+            .contains("cargo run --release -p caregraph-tools -- synthetic --nodes 2000 --seed 3"),
+        "{stderr}"
+    );
+    assert!(!db.exists(), "no database is created");
 }

@@ -1,6 +1,6 @@
 //! A database of its own for one test, one property run or one soak: a SQLite file in a
 //! temporary directory, or a PostgreSQL database created on a server and dropped at the end.
-//! Included by `tests/api`, `tests/properties` and `examples/soak.rs` as a `#[path]` module,
+//! Included by `tests/api`, `tests/properties` and `tools/src/soak` as a `#[path]` module,
 //! so each crate may leave an item unused.
 
 use sea_orm::{ConnectionTrait as _, Database};

@@ -3,27 +3,26 @@
 //! caregraph does beyond this (parsing, validating, executing GraphQL, SQL, serializing) is
 //! the gap between its throughput and this one's.
 //!
-//! `cargo run --release --example static_baseline -- --bind 127.0.0.1:8099 --body page.json`
+//! `cargo run --release -p caregraph-tools -- static-baseline --bind 127.0.0.1:8099 --body page.json`
 
 use std::net::SocketAddr;
 use std::path::PathBuf;
 
 use actix_web::{App, HttpResponse, HttpServer, http::header::ContentType, web};
 use anyhow::Context as _;
-use clap::Parser;
 
-/// Serves one file's bytes as the answer to every GraphQL request.
-#[derive(Parser)]
-struct Args {
+/// The flags of `static-baseline`.
+#[derive(clap::Args)]
+pub struct Args {
     /// Address to listen on (loopback only: this is a benchmark tool).
     #[arg(long, default_value = "127.0.0.1:8099")]
-    bind: SocketAddr,
+    pub bind: SocketAddr,
     /// The response body to serve, as caregraph sent it.
     #[arg(long)]
-    body: PathBuf,
+    pub body: PathBuf,
     /// HTTP worker threads; 0 means one per CPU core, as caregraph does.
     #[arg(long, default_value_t = 0)]
-    workers: usize,
+    pub workers: usize,
 }
 
 /// Reads the request body (as caregraph must), then answers with the stored bytes.
@@ -33,9 +32,8 @@ async fn page(body: web::Data<web::Bytes>, _request: web::Bytes) -> HttpResponse
         .body(body.get_ref().clone())
 }
 
-#[actix_web::main]
-async fn main() -> anyhow::Result<()> {
-    let args = Args::parse();
+/// Serves until the process is stopped (Ctrl-C or SIGTERM).
+pub async fn run(args: Args) -> anyhow::Result<()> {
     anyhow::ensure!(
         args.bind.ip().is_loopback(),
         "the baseline listens on loopback only, not {}",
