@@ -80,18 +80,34 @@ impl AnswerCache for ResponseCache {
         self.enabled
     }
 
+    /// The epoch a request about to run belongs to.
     fn epoch(&self) -> u64 {
-        ResponseCache::epoch(self)
+        self.epoch.load(Ordering::SeqCst)
     }
 
+    /// The response filed under `key`, when it was computed from the content as it is now.
     fn get(&self, key: &Key) -> Option<Arc<Entry>> {
-        ResponseCache::get(self, key)
+        let found = self.lookup(key);
+        if found.is_some() {
+            self.metrics.hits.inc();
+        } else {
+            self.metrics.misses.inc();
+        }
+        found
     }
 
+    /// The response filed under the `exact` key of a request's bytes (see [`exact_key`]). A
+    /// miss is not counted: the lookup by the normalized key that follows counts it.
     fn get_exact(&self, exact: &Key) -> Option<Arc<Entry>> {
-        ResponseCache::get_exact(self, exact)
+        let found = self.lookup(exact);
+        if found.is_some() {
+            self.metrics.hits.inc();
+        }
+        found
     }
 
+    /// Files `body` under `key`, and under `exact` when given (see [`exact_key`]), computed in
+    /// `epoch`; a response from an epoch that is no longer current is dropped.
     fn insert(
         &self,
         key: Key,
@@ -100,11 +116,45 @@ impl AnswerCache for ResponseCache {
         body: Bytes,
         operation: String,
     ) -> Option<Arc<Entry>> {
-        ResponseCache::insert(self, key, exact, epoch, body, operation)
+        let entry = Entry {
+            epoch,
+            etags: [
+                etag(&body, super::graphql_request::JSON),
+                etag(&body, GRAPHQL_RESPONSE_JSON),
+            ],
+            body,
+            operation,
+        };
+        let size = entry.size();
+        // One large answer must not push out everything else.
+        if size > self.max_bytes / 8 {
+            return None;
+        }
+        let mut lru = self.lock();
+        // Checked under the lock: an invalidation clears under it too.
+        if epoch != self.epoch() {
+            return None;
+        }
+        let entry = Arc::new(entry);
+        if let Some(exact) = exact {
+            // Counted in full although the body is shared: the budget is never exceeded
+            // while one slot outlives the other.
+            lru.insert(exact, entry.clone(), size);
+        }
+        lru.insert(key, entry.clone(), size);
+        self.trim(&mut lru);
+        Some(entry)
     }
 
+    /// Files an entry found under its normalized key under the `exact` key of a request
+    /// that asked for it in other words, so that its next copy skips parsing too.
     fn alias(&self, exact: Key, entry: &Arc<Entry>) {
-        ResponseCache::alias(self, exact, entry);
+        let mut lru = self.lock();
+        if entry.epoch != self.epoch() {
+            return;
+        }
+        lru.insert(exact, entry.clone(), entry.size());
+        self.trim(&mut lru);
     }
 
     async fn refresh(&self, db: &DatabaseConnection) {
@@ -153,93 +203,12 @@ impl ResponseCache {
         }
     }
 
-    pub fn enabled(&self) -> bool {
-        self.enabled
-    }
-
-    /// The epoch a request about to run belongs to.
-    pub fn epoch(&self) -> u64 {
-        self.epoch.load(Ordering::SeqCst)
-    }
-
-    /// The response filed under `key`, when it was computed from the content as it is now.
-    pub fn get(&self, key: &Key) -> Option<Arc<Entry>> {
-        let found = self.lookup(key);
-        if found.is_some() {
-            self.metrics.hits.inc();
-        } else {
-            self.metrics.misses.inc();
-        }
-        found
-    }
-
-    /// The response filed under the `exact` key of a request's bytes (see [`exact_key`]). A
-    /// miss is not counted: the lookup by the normalized key that follows counts it.
-    pub fn get_exact(&self, exact: &Key) -> Option<Arc<Entry>> {
-        let found = self.lookup(exact);
-        if found.is_some() {
-            self.metrics.hits.inc();
-        }
-        found
-    }
-
     fn lookup(&self, key: &Key) -> Option<Arc<Entry>> {
         if !self.fresh() {
             return None;
         }
         let epoch = self.epoch();
         self.lock().get(key, epoch)
-    }
-
-    /// Files `body` under `key`, and under `exact` when given (see [`exact_key`]), computed in
-    /// `epoch`; a response from an epoch that is no longer current is dropped.
-    pub fn insert(
-        &self,
-        key: Key,
-        exact: Option<Key>,
-        epoch: u64,
-        body: Bytes,
-        operation: String,
-    ) -> Option<Arc<Entry>> {
-        let entry = Entry {
-            epoch,
-            etags: [
-                etag(&body, super::graphql_request::JSON),
-                etag(&body, GRAPHQL_RESPONSE_JSON),
-            ],
-            body,
-            operation,
-        };
-        let size = entry.size();
-        // One large answer must not push out everything else.
-        if size > self.max_bytes / 8 {
-            return None;
-        }
-        let mut lru = self.lock();
-        // Checked under the lock: an invalidation clears under it too.
-        if epoch != self.epoch() {
-            return None;
-        }
-        let entry = Arc::new(entry);
-        if let Some(exact) = exact {
-            // Counted in full although the body is shared: the budget is never exceeded
-            // while one slot outlives the other.
-            lru.insert(exact, entry.clone(), size);
-        }
-        lru.insert(key, entry.clone(), size);
-        self.trim(&mut lru);
-        Some(entry)
-    }
-
-    /// Files an entry found under its normalized key under the `exact` key of a request
-    /// that asked for it in other words, so that its next copy skips parsing too.
-    pub fn alias(&self, exact: Key, entry: &Arc<Entry>) {
-        let mut lru = self.lock();
-        if entry.epoch != self.epoch() {
-            return;
-        }
-        lru.insert(exact, entry.clone(), entry.size());
-        self.trim(&mut lru);
     }
 
     /// Drops the least recently used entries until both bounds hold.

@@ -20,7 +20,9 @@ use crate::domain::DomainError;
 use crate::domain::rules::auth::Viewer;
 use crate::domain::service::tokens;
 use crate::graphql::request::limits::limit_exceeded;
-use crate::graphql::request::{self, Answer, Body, Call, Outcome, Refusal, Reply};
+use crate::graphql::request::{
+    self, Answer, AnswerCache as _, Body, Call, Outcome, Refusal, Reply,
+};
 
 pub async fn handle(
     state: web::Data<AppState>,

@@ -22,6 +22,7 @@ use actix_web::{App, HttpResponse, HttpServer, middleware, web};
 use sea_orm::DatabaseConnection;
 
 use crate::config::ServeConfig;
+use crate::graphql::request::AnswerCache as _;
 use crate::graphql::{GraphQl, request};
 pub use cache::ResponseCache;
 pub use metrics::Metrics;
