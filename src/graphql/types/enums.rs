@@ -151,3 +151,59 @@ pub(crate) enum Role {
     /// Everything, including deletes and tokens.
     Admin,
 }
+
+#[cfg(test)]
+mod tests {
+    use std::collections::BTreeSet;
+
+    use entity::sea_orm_active_enums::Predicate as Stored;
+    use sea_orm::{ActiveEnum as _, Iterable as _};
+
+    use crate::domain::rules::predicate::RULES;
+
+    /// The schema tells readers which kinds each predicate joins ("CAUSE or RISK is_condition
+    /// CONDITION"); the rules table decides it. This keeps the two saying the same.
+    #[test]
+    fn predicate_descriptions_state_the_rules_table() {
+        let sdl = crate::graphql::sdl();
+        let block = sdl
+            .split("enum Predicate {")
+            .nth(1)
+            .and_then(|rest| rest.split("\n}").next())
+            .expect("the Predicate enum");
+        let lines: Vec<&str> = block
+            .lines()
+            .map(str::trim)
+            .filter(|l| !l.is_empty() && *l != "\"\"\"")
+            .collect();
+        assert_eq!(lines.len(), 2 * Stored::iter().count(), "{block}");
+        for pair in lines.chunks(2) {
+            let (description, value) = (pair[0], pair[1]);
+            let predicate = Stored::iter()
+                .find(|p| p.to_value().to_uppercase() == value)
+                .unwrap_or_else(|| panic!("{value} is no stored predicate"));
+            let name = predicate.to_value();
+            let shape = description
+                .split([':', '.'])
+                .next()
+                .expect("a first clause");
+            let (subjects, objects) = shape
+                .split_once(&format!(" {name} "))
+                .unwrap_or_else(|| panic!("{value}: {description:?} does not name {name}"));
+            let stated: BTreeSet<(String, String)> = subjects
+                .split(" or ")
+                .flat_map(|s| {
+                    objects
+                        .split(" or ")
+                        .map(move |o| (s.to_owned(), o.to_owned()))
+                })
+                .collect();
+            let allowed: BTreeSet<(String, String)> = RULES
+                .iter()
+                .filter(|r| r.predicate == predicate)
+                .map(|r| (r.subject.to_value(), r.object.to_value()))
+                .collect();
+            assert_eq!(stated, allowed, "{value}: {description:?}");
+        }
+    }
+}
