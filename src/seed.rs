@@ -251,6 +251,50 @@ mod tests {
         assert!(seed.file.edge.len() >= 40);
     }
 
+    /// A name lookup must find one node: a synonym lives on one node and is no other node's
+    /// name; two nodes share a name only as the two roles of one thing (is_condition).
+    #[test]
+    fn every_term_of_the_article_graph_has_one_home() {
+        use std::collections::{BTreeSet, HashMap};
+        let seed = Seed::bundled().unwrap_or_else(|e| panic!("{e}"));
+        let mut names: HashMap<String, BTreeSet<&str>> = HashMap::new();
+        let mut synonyms: HashMap<String, BTreeSet<&str>> = HashMap::new();
+        for n in &seed.file.node {
+            names
+                .entry(n.name.to_lowercase())
+                .or_default()
+                .insert(&n.slug);
+            for s in &n.synonyms {
+                synonyms
+                    .entry(s.to_lowercase())
+                    .or_default()
+                    .insert(&n.slug);
+            }
+        }
+        for (term, homes) in &synonyms {
+            let named: BTreeSet<&str> = names.get(term).cloned().unwrap_or_default();
+            let all: BTreeSet<&str> = homes.union(&named).copied().collect();
+            assert_eq!(all.len(), 1, "the synonym {term:?} leads to {all:?}");
+        }
+        let joined: BTreeSet<(&str, &str)> = seed
+            .file
+            .edge
+            .iter()
+            .filter(|e| e.predicate == Predicate::IsCondition)
+            .map(|e| (e.subject.as_str(), e.object.as_str()))
+            .collect();
+        for (name, homes) in &names {
+            let homes: Vec<&str> = homes.iter().copied().collect();
+            let roles_of_one_thing = homes.len() == 2
+                && (joined.contains(&(homes[0], homes[1]))
+                    || joined.contains(&(homes[1], homes[0])));
+            assert!(
+                homes.len() == 1 || roles_of_one_thing,
+                "the name {name:?} leads to {homes:?}"
+            );
+        }
+    }
+
     #[test]
     fn every_problem_is_reported_at_once() {
         let raw = r#"

@@ -168,3 +168,74 @@ async fn the_required_concepts_are_all_there() {
         assert_eq!(data[kind]["slug"], slug, "missing {kind} {slug}");
     }
 }
+
+/// Corrections a reader of the article found (issue 15): each fact sits where the sentence
+/// puts it.
+#[tokio::test]
+async fn corrections_a_reader_found_are_in_the_graph() {
+    let app = spawn_app().await;
+    let data = app
+        .data(
+            r#"{
+              epidural: condition(slug: "epidural-related-back-pain") {
+                symptomLinks { symptom { slug } citations { quote } } }
+              labour: condition(slug: "labour-pain") {
+                causeLinks { cause { slug } negated citations { quote } } }
+              back: condition(slug: "back-pain") {
+                notCausedBy { cause { slug } negated citations { quote } } }
+              pt: treatment(slug: "physical-therapy") { citations { quote } }
+              cause: cause(slug: "epidural") { synonyms }
+            }"#,
+            serde_json::json!({}),
+        )
+        .await;
+    let link = |links: &Value, end: &str, slug: &str| -> Value {
+        links
+            .as_array()
+            .expect("links")
+            .iter()
+            .find(|l| l[end]["slug"] == slug)
+            .cloned()
+            .unwrap_or_else(|| panic!("no link to {slug}: {links}"))
+    };
+    let quotes = |v: &Value| -> Vec<String> {
+        v["citations"]
+            .as_array()
+            .expect("citations")
+            .iter()
+            .map(|c| c["quote"].as_str().expect("quote").to_owned())
+            .collect()
+    };
+    let acute = link(
+        &data["epidural"]["symptomLinks"],
+        "symptom",
+        "acute-back-pain",
+    );
+    assert_eq!(
+        quotes(&acute),
+        ["However, women who have gone through the procedure complained of acute back pain."]
+    );
+    let birth = link(
+        &data["labour"]["causeLinks"],
+        "cause",
+        "pregnancy-and-birth",
+    );
+    assert_eq!(birth["negated"], false);
+    assert_eq!(
+        quotes(&birth),
+        ["Some women experience extreme pain when giving birth."]
+    );
+    let denial = link(&data["back"]["notCausedBy"], "cause", "epidural");
+    assert_eq!(denial["negated"], true, "{denial}");
+    assert!(
+        quotes(&denial)
+            .contains(&"Thus low back pain is not necessarily due to an epidural.".to_owned()),
+        "{denial}"
+    );
+    assert!(
+        quotes(&data["pt"]).contains(&"Physical therapy".to_owned()),
+        "the heading names the treatment: {}",
+        data["pt"]
+    );
+    assert_eq!(data["cause"]["synonyms"], serde_json::json!([]));
+}
