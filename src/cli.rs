@@ -192,8 +192,8 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
                     println!(
                         "{}: {} nodes, {} edges, valid",
                         s.name,
-                        s.file.node.len(),
-                        s.file.edge.len()
+                        s.content.nodes.len(),
+                        s.content.links.len()
                     );
                 }
                 return Ok(());

@@ -94,12 +94,11 @@ pub struct SeedEdge {
     pub quotes: Vec<String>,
 }
 
-/// A parsed, validated seed file with its source text.
+/// A parsed, validated seed file, as the import service takes it (with its source text).
 #[derive(Debug)]
 pub struct Seed {
     pub name: String,
-    pub file: SeedFile,
-    pub text: Option<String>,
+    pub content: ContentSet,
 }
 
 impl Seed {
@@ -146,63 +145,60 @@ impl Seed {
             .as_deref()
             .map(read_text)
             .transpose()?;
-        let seed = Self { name, file, text };
-        let problems = import::problems(&seed.content());
+        let content = file.into_content(text);
+        let problems = import::problems(&content);
         if !problems.is_empty() {
-            return Err(SeedError::Invalid {
-                name: seed.name,
-                problems,
-            });
+            return Err(SeedError::Invalid { name, problems });
         }
-        Ok(seed)
+        Ok(Self { name, content })
     }
 }
 
-impl Seed {
+impl SeedFile {
     /// The file's content as the import service takes it.
-    pub fn content(&self) -> ContentSet {
-        let file = &self.file;
+    fn into_content(self, text: Option<String>) -> ContentSet {
+        let file = self;
         ContentSet {
             source: SourceSpec {
-                slug: file.source.slug.clone(),
-                title: file.source.title.clone(),
-                url: file.source.url.clone(),
-                publisher: file.source.publisher.clone(),
-                text: self.text.clone(),
+                slug: file.source.slug,
+                title: file.source.title,
+                url: file.source.url,
+                publisher: file.source.publisher,
+                text,
             },
             nodes: file
                 .node
-                .iter()
+                .into_iter()
                 .map(|n| NodeSpec {
                     kind: n.kind,
-                    slug: n.slug.clone(),
+                    slug: n.slug,
                     content: NodeContent {
-                        name: n.name.clone(),
-                        synonyms: n.synonyms.clone(),
-                        summary: n.summary.clone(),
+                        name: n.name,
+                        synonyms: n.synonyms,
+                        summary: n.summary,
                         treatment_type: n.treatment_type,
-                        icd10cm: n.icd10cm.clone(),
-                        snomed_ct: n.snomed_ct.clone(),
+                        icd10cm: n.icd10cm,
+                        snomed_ct: n.snomed_ct,
                     },
-                    quotes: n.quotes.clone(),
+                    quotes: n.quotes,
                 })
                 .collect(),
             links: file
                 .edge
-                .iter()
+                .into_iter()
                 .map(|e| LinkSpec {
-                    subject: e.subject.clone(),
+                    subject: e.subject,
                     predicate: e.predicate,
-                    object: e.object.clone(),
+                    object: e.object,
                     attributes: LinkAttributes {
                         negated: e.negated,
                         place: e.place,
-                        timing: e.timing.clone(),
-                        circumstance: e.circumstance.clone(),
-                        how_to: e.how_to.clone(),
-                        note: e.note.clone(),
+                        timing: e.timing,
+                        circumstance: e.circumstance,
+                        how_to: e.how_to,
+                        note: e.note,
                     },
-                    quotes: e.quotes.clone(),
+                    quotes: e.quotes,
                 })
                 .collect(),
         }
@@ -217,7 +213,7 @@ pub fn seed_actor() -> Actor {
 /// Loads a seed in one transaction, through the same services as the API (each row audited,
 /// by the system): all of it lands, or none.
 pub async fn apply(db: &DatabaseConnection, seed: &Seed) -> Result<ImportReport, SeedError> {
-    let set = seed.content();
+    let set = seed.content.clone();
     let report = tx::write(db, move |txn| {
         Box::pin(async move { import::load(txn, &seed_actor(), &set).await })
     })
@@ -247,8 +243,8 @@ mod tests {
     #[test]
     fn the_bundled_article_graph_is_valid() {
         let seed = Seed::bundled().unwrap_or_else(|e| panic!("{e}"));
-        assert!(seed.file.node.len() >= 30);
-        assert!(seed.file.edge.len() >= 40);
+        assert!(seed.content.nodes.len() >= 30);
+        assert!(seed.content.links.len() >= 40);
     }
 
     /// A name lookup must find one node: a synonym lives on one node and is no other node's
@@ -259,12 +255,12 @@ mod tests {
         let seed = Seed::bundled().unwrap_or_else(|e| panic!("{e}"));
         let mut names: HashMap<String, BTreeSet<&str>> = HashMap::new();
         let mut synonyms: HashMap<String, BTreeSet<&str>> = HashMap::new();
-        for n in &seed.file.node {
+        for n in &seed.content.nodes {
             names
-                .entry(n.name.to_lowercase())
+                .entry(n.content.name.to_lowercase())
                 .or_default()
                 .insert(&n.slug);
-            for s in &n.synonyms {
+            for s in &n.content.synonyms {
                 synonyms
                     .entry(s.to_lowercase())
                     .or_default()
@@ -277,8 +273,8 @@ mod tests {
             assert_eq!(all.len(), 1, "the synonym {term:?} leads to {all:?}");
         }
         let joined: BTreeSet<(&str, &str)> = seed
-            .file
-            .edge
+            .content
+            .links
             .iter()
             .filter(|e| e.predicate == Predicate::IsCondition)
             .map(|e| (e.subject.as_str(), e.object.as_str()))

@@ -16,7 +16,7 @@ async fn an_empty_database_seeds_itself_and_a_second_seed_changes_nothing() {
     let app = spawn_app().await;
     let bundled = Seed::bundled().expect("bundled seed");
     let nodes = node::Entity::find().count(&app.db).await.expect("count");
-    assert_eq!(nodes as usize, bundled.file.node.len());
+    assert_eq!(nodes as usize, bundled.content.nodes.len());
 
     let report = seed::apply(&app.db, &bundled).await.expect("second seed");
     assert_eq!(
@@ -27,7 +27,7 @@ async fn an_empty_database_seeds_itself_and_a_second_seed_changes_nothing() {
     assert!(report.skipped.is_empty(), "{report}");
     assert_eq!(
         report.unchanged,
-        bundled.file.node.len() + bundled.file.edge.len()
+        bundled.content.nodes.len() + bundled.content.links.len()
     );
     assert_eq!(
         node::Entity::find().count(&app.db).await.expect("count"),
@@ -152,8 +152,8 @@ async fn seeded_content_is_audited_as_written_by_the_system() {
         .filter(|e| e["action"] != "create_token")
         .collect();
     let count = |action: &str| events.iter().filter(|e| e["action"] == action).count();
-    assert_eq!(count("create_node"), bundled.file.node.len());
-    assert_eq!(count("link"), bundled.file.edge.len());
+    assert_eq!(count("create_node"), bundled.content.nodes.len());
+    assert_eq!(count("link"), bundled.content.links.len());
     assert_eq!(count("create_source"), 1);
     assert!(events.iter().all(|e| e["actor"] == "system"), "{all}");
 }

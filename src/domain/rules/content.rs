@@ -85,8 +85,7 @@ pub trait Editable: Serialize + DeserializeOwned + Sized {
 
     /// The pending edit of a row, if any.
     fn pending(row: &Self::Row) -> Option<Self> {
-        row.pending()
-            .and_then(|p| serde_json::from_value(p.clone()).ok())
+        row.pending().and_then(|p| Self::deserialize(p).ok())
     }
 }
 

@@ -25,50 +25,42 @@ impl Field {
     }
 }
 
-/// One kind: what it is called in the API and what it carries.
+/// One kind and the fields it carries.
 #[derive(Clone, Copy, Debug)]
 pub struct Kind {
     pub kind: NodeKind,
-    /// The GraphQL object type of nodes of this kind.
-    pub type_name: &'static str,
     pub fields: &'static [Field],
 }
 
 pub const KINDS: &[Kind] = &[
     Kind {
         kind: NodeKind::Condition,
-        type_name: "Condition",
         fields: &[Field::Icd10Cm, Field::SnomedCt],
     },
     Kind {
         kind: NodeKind::Symptom,
-        type_name: "Symptom",
         fields: &[],
     },
     Kind {
         kind: NodeKind::Cause,
-        type_name: "Cause",
         fields: &[],
     },
     Kind {
         kind: NodeKind::Treatment,
-        type_name: "Treatment",
         fields: &[Field::TreatmentType],
     },
     Kind {
         kind: NodeKind::Risk,
-        type_name: "Risk",
         fields: &[],
     },
 ];
 
-pub fn of(kind: NodeKind) -> &'static Kind {
-    KINDS.iter().find(|k| k.kind == kind).unwrap_or(&KINDS[0])
-}
-
 /// INVALID unless nodes of `kind` carry `field`; the error names the kinds that do.
 pub fn check_field(kind: NodeKind, field: Field) -> Result<(), DomainError> {
-    if of(kind).fields.contains(&field) {
+    if KINDS
+        .iter()
+        .any(|k| k.kind == kind && k.fields.contains(&field))
+    {
         return Ok(());
     }
     let carriers: Vec<String> = KINDS
