@@ -9,7 +9,7 @@
 //!
 //! The formats:
 //! - **JSON**: one pretty-printed document,
-//!   `{"format": "caregraph-export", "version": 1, "nodes": […], "edges": […], "sources": […]}`,
+//!   `{"format": "caregraph-export", "version": 2, "nodes": […], "edges": […], "sources": […]}`,
 //!   with camelCase keys and enum values as the database stores them (`"CONDITION"`,
 //!   `"caused_by"`, `"LAST_RESORT"`); absent values are `null`. Edges name their ends by slug;
 //!   each citation carries its quote and its source's slug, title and URL; `sources` lists the
@@ -22,8 +22,8 @@
 //!   `<data>` element is written only for a non-empty value, except `negated`, always written.
 //! - **CSV**: one stream holding two tables: the `nodes` table (header row, then one row per
 //!   node), an empty line, then the `edges` table (header row, then one row per edge). Columns
-//!   are those of the JSON export; synonyms are joined with `"; "` and citation quotes with
-//!   `" | "`. A quoted field may itself span lines, so split the stream at the first empty line
+//!   are those of the JSON export; synonyms are joined with `"; "`, codings written
+//!   `SYSTEM CODE (MATCH)` and joined with `"; "`, and citation quotes joined with `" | "`. A quoted field may itself span lines, so split the stream at the first empty line
 //!   outside quotes; readers that skip empty lines (the csv crate, Python's `csv`) can also
 //!   read it whole and find the edges table at its header row (`id,subject,predicate,…`).
 
@@ -41,6 +41,7 @@ use sea_orm::{ActiveEnum as _, DatabaseConnection};
 use serde::Serialize;
 use uuid::Uuid;
 
+use crate::domain::rules::coding::{Coding, known_system};
 use crate::domain::service::published;
 
 /// Output formats of `caregraph export`.
@@ -93,6 +94,7 @@ struct Graph {
 struct Node {
     row: node::Model,
     synonyms: Vec<String>,
+    codings: Vec<Coding>,
     citations: Vec<Quote>,
 }
 
@@ -131,9 +133,12 @@ impl Graph {
             .map(|row| {
                 let synonyms = serde_json::from_value(row.synonyms.clone())
                     .with_context(|| format!("node {}: synonyms are not a list", row.slug))?;
+                let codings = serde_json::from_value(row.codings.clone())
+                    .with_context(|| format!("node {}: codings are not a list", row.slug))?;
                 Ok(Node {
                     row,
                     synonyms,
+                    codings,
                     citations: Vec::new(),
                 })
             })
@@ -222,6 +227,19 @@ fn quotes(citations: &[Quote]) -> String {
         .join(" | ")
 }
 
+/// Codings as one cell: `ICD-10-CM M48.00 (EXACT); SNOMED CT 76107001 (EXACT)`; a system
+/// caregraph does not know is written by its URI.
+fn codings(codings: &[Coding]) -> String {
+    codings
+        .iter()
+        .map(|c| {
+            let system = known_system(&c.system).map_or(c.system.as_str(), |k| k.name);
+            format!("{system} {} ({})", c.code, c.match_.as_str())
+        })
+        .collect::<Vec<_>>()
+        .join("; ")
+}
+
 #[derive(Clone, Copy)]
 enum Target {
     Node(usize),
@@ -250,8 +268,7 @@ struct JsonNode<'a> {
     synonyms: &'a [String],
     summary: Option<&'a str>,
     treatment_type: Option<TreatmentType>,
-    icd10cm: Option<&'a str>,
-    snomed_ct: Option<&'a str>,
+    codings: &'a [Coding],
     reviewed_by: Option<&'a str>,
     reviewed_at: Option<DateTime<Utc>>,
     citations: Vec<JsonCitation<'a>>,
@@ -297,7 +314,7 @@ struct JsonSource<'a> {
 fn write_json(g: &Graph, out: &mut dyn Write) -> anyhow::Result<()> {
     let doc = JsonExport {
         format: "caregraph-export",
-        version: 1,
+        version: 2,
         nodes: g
             .nodes
             .iter()
@@ -309,8 +326,7 @@ fn write_json(g: &Graph, out: &mut dyn Write) -> anyhow::Result<()> {
                 synonyms: &n.synonyms,
                 summary: n.row.summary.as_deref(),
                 treatment_type: n.row.treatment_type,
-                icd10cm: n.row.icd10cm.as_deref(),
-                snomed_ct: n.row.snomed_ct.as_deref(),
+                codings: &n.codings,
                 reviewed_by: n.row.reviewed_by.as_deref(),
                 reviewed_at: n.row.reviewed_at,
                 citations: json_citations(g, &n.citations),
@@ -369,7 +385,7 @@ fn json_citations<'a>(g: &'a Graph, quotes: &'a [Quote]) -> Vec<JsonCitation<'a>
 // ---------------------------------------------------------------------------------------------
 // Flat rows, shared by CSV (as columns) and GraphML (as keys) so the two never drift apart.
 
-const NODE_COLUMNS: [&str; 12] = [
+const NODE_COLUMNS: [&str; 11] = [
     "id",
     "kind",
     "slug",
@@ -377,8 +393,7 @@ const NODE_COLUMNS: [&str; 12] = [
     "synonyms",
     "summary",
     "treatmentType",
-    "icd10cm",
-    "snomedCt",
+    "codings",
     "reviewedBy",
     "reviewedAt",
     "citations",
@@ -398,7 +413,7 @@ const EDGE_COLUMNS: [&str; 11] = [
     "citations",
 ];
 
-fn node_row(n: &Node) -> [String; 12] {
+fn node_row(n: &Node) -> [String; 11] {
     let r = &n.row;
     [
         r.id.to_string(),
@@ -408,8 +423,7 @@ fn node_row(n: &Node) -> [String; 12] {
         n.synonyms.join("; "),
         r.summary.clone().unwrap_or_default(),
         r.treatment_type.map(|t| t.to_value()).unwrap_or_default(),
-        r.icd10cm.clone().unwrap_or_default(),
-        r.snomed_ct.clone().unwrap_or_default(),
+        codings(&n.codings),
         r.reviewed_by.clone().unwrap_or_default(),
         r.reviewed_at.map(timestamp).unwrap_or_default(),
         quotes(&n.citations),

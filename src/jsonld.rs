@@ -15,6 +15,8 @@ use entity::{edge, node, source};
 use serde_json::{Map, Value, json};
 use uuid::Uuid;
 
+use crate::domain::rules::coding::{self, Match, known_system};
+
 /// A link and the node at its far end.
 pub type Linked<'a> = (&'a edge::Model, &'a node::Model);
 
@@ -53,19 +55,16 @@ fn entity(kind: &str, n: &node::Model) -> Value {
     Value::Object(m)
 }
 
+/// schema.org's `code` is the entity's own code: only codings that match the node exactly.
 fn codes(n: &node::Model) -> Vec<Value> {
-    let mut codes = Vec::new();
-    if let Some(code) = &n.icd10cm {
-        codes.push(
-            json!({ "@type": "MedicalCode", "codeValue": code, "codingSystem": "ICD-10-CM" }),
-        );
-    }
-    if let Some(code) = &n.snomed_ct {
-        codes.push(
-            json!({ "@type": "MedicalCode", "codeValue": code, "codingSystem": "SNOMED CT" }),
-        );
-    }
-    codes
+    coding::of_node(n)
+        .into_iter()
+        .filter(|c| c.match_ == Match::Exact)
+        .map(|c| {
+            let system = known_system(&c.system).map_or(c.system.as_str(), |k| k.name);
+            json!({ "@type": "MedicalCode", "codeValue": c.code, "codingSystem": system })
+        })
+        .collect()
 }
 
 impl ConditionGraph<'_> {

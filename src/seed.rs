@@ -1,6 +1,7 @@
 //! Seed files (the article graph in `data/`): their TOML format, read and checked as a whole,
 //! then loaded through `domain::service::import` in one transaction.
 
+use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
 use entity::sea_orm_active_enums::{NodeKind, Predicate, TreatmentPlace, TreatmentType};
@@ -10,6 +11,7 @@ use thiserror::Error;
 
 use crate::domain::DomainError;
 use crate::domain::rules::auth::Actor;
+use crate::domain::rules::coding::{Coding, CodingSource, Match};
 use crate::domain::rules::content::{LinkAttributes, NodeContent};
 use crate::domain::service::import::{
     self, ContentSet, ImportReport, LinkSpec, NodeSpec, SourceSpec,
@@ -50,6 +52,28 @@ pub struct SeedFile {
     pub node: Vec<SeedNode>,
     #[serde(default)]
     pub edge: Vec<SeedEdge>,
+    /// The public code tables node codings were confirmed against, by the id codings use.
+    #[serde(default)]
+    pub code_table: BTreeMap<String, SeedCodeTable>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SeedCodeTable {
+    pub name: String,
+    pub url: Option<String>,
+}
+
+/// A coding of a node, confirmed against the code table `table` names.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SeedCoding {
+    pub system: String,
+    pub code: String,
+    pub display: Option<String>,
+    #[serde(rename = "match")]
+    pub match_: Match,
+    pub table: String,
 }
 
 #[derive(Debug, Deserialize)]
@@ -73,8 +97,8 @@ pub struct SeedNode {
     pub synonyms: Vec<String>,
     pub summary: Option<String>,
     pub treatment_type: Option<TreatmentType>,
-    pub icd10cm: Option<String>,
-    pub snomed_ct: Option<String>,
+    #[serde(default)]
+    pub coding: Vec<SeedCoding>,
     pub quotes: Vec<String>,
 }
 
@@ -145,7 +169,12 @@ impl Seed {
             .as_deref()
             .map(read_text)
             .transpose()?;
-        let content = file.into_content(text);
+        let content = file
+            .into_content(text)
+            .map_err(|problems| SeedError::Invalid {
+                name: name.clone(),
+                problems,
+            })?;
         let problems = import::problems(&content);
         if !problems.is_empty() {
             return Err(SeedError::Invalid { name, problems });
@@ -155,10 +184,29 @@ impl Seed {
 }
 
 impl SeedFile {
-    /// The file's content as the import service takes it.
-    fn into_content(self, text: Option<String>) -> ContentSet {
+    /// The file's content as the import service takes it; the problems when a coding names a
+    /// code table the file does not define.
+    fn into_content(self, text: Option<String>) -> Result<ContentSet, Vec<String>> {
         let file = self;
-        ContentSet {
+        let mut problems = Vec::new();
+        let tables = file.code_table;
+        let mut source_of = |node: &str, c: &SeedCoding| match tables.get(&c.table) {
+            Some(t) => CodingSource {
+                name: t.name.clone(),
+                url: t.url.clone(),
+            },
+            None => {
+                problems.push(format!(
+                    "node {node}: coding {} names code table {:?}, which no [code_table.{}] defines",
+                    c.code, c.table, c.table
+                ));
+                CodingSource {
+                    name: String::new(),
+                    url: None,
+                }
+            }
+        };
+        let content = ContentSet {
             source: SourceSpec {
                 slug: file.source.slug,
                 title: file.source.title,
@@ -169,18 +217,30 @@ impl SeedFile {
             nodes: file
                 .node
                 .into_iter()
-                .map(|n| NodeSpec {
-                    kind: n.kind,
-                    slug: n.slug,
-                    content: NodeContent {
-                        name: n.name,
-                        synonyms: n.synonyms,
-                        summary: n.summary,
-                        treatment_type: n.treatment_type,
-                        icd10cm: n.icd10cm,
-                        snomed_ct: n.snomed_ct,
-                    },
-                    quotes: n.quotes,
+                .map(|n| {
+                    let codings = n
+                        .coding
+                        .into_iter()
+                        .map(|c| Coding {
+                            source: source_of(&n.slug, &c),
+                            system: c.system,
+                            code: c.code,
+                            display: c.display,
+                            match_: c.match_,
+                        })
+                        .collect();
+                    NodeSpec {
+                        kind: n.kind,
+                        slug: n.slug,
+                        content: NodeContent {
+                            name: n.name,
+                            synonyms: n.synonyms,
+                            summary: n.summary,
+                            treatment_type: n.treatment_type,
+                            codings,
+                        },
+                        quotes: n.quotes,
+                    }
                 })
                 .collect(),
             links: file
@@ -201,6 +261,11 @@ impl SeedFile {
                     quotes: e.quotes,
                 })
                 .collect(),
+        };
+        if problems.is_empty() {
+            Ok(content)
+        } else {
+            Err(problems)
         }
     }
 }
@@ -245,6 +310,31 @@ mod tests {
         let seed = Seed::bundled().unwrap_or_else(|e| panic!("{e}"));
         assert!(seed.content.nodes.len() >= 30);
         assert!(seed.content.links.len() >= 40);
+    }
+
+    /// A lookup by code must lead to one page: no code is EXACT on two nodes, every coding
+    /// names its table, and the codes the docs count are all there.
+    #[test]
+    fn every_exact_code_of_the_article_graph_has_one_home() {
+        use std::collections::HashMap;
+        let seed = Seed::bundled().unwrap_or_else(|e| panic!("{e}"));
+        let mut exact: HashMap<(&str, &str), &str> = HashMap::new();
+        let mut codings = 0;
+        let mut coded = 0;
+        for n in &seed.content.nodes {
+            coded += usize::from(!n.content.codings.is_empty());
+            for c in &n.content.codings {
+                codings += 1;
+                assert!(!c.source.name.is_empty(), "{}: {c:?}", n.slug);
+                if c.match_ == Match::Exact
+                    && let Some(other) = exact.insert((&c.system, &c.code), &n.slug)
+                {
+                    panic!("{} {} is EXACT on {other} and {}", c.system, c.code, n.slug);
+                }
+            }
+        }
+        // docs/codes.md, "The article's codes".
+        assert_eq!((coded, codings), (20, 45));
     }
 
     /// A name lookup must find one node: a synonym lives on one node and is no other node's

@@ -21,10 +21,11 @@ pub struct Model {
     pub summary: Option<String>,
     /// Only for treatments.
     pub treatment_type: Option<TreatmentType>,
-    /// ICD-10-CM code, only where it is certain.
-    pub icd10cm: Option<String>,
-    /// SNOMED CT concept id, only where it is certain.
-    pub snomed_ct: Option<String>,
+    /// JSON array of FHIR-style codings (`system`, `code`, `display`, `match`, `source`);
+    /// the `node_coding` table indexes them for lookups by code. Audit snapshots taken before
+    /// codings existed lack the field: they read as none.
+    #[serde(default = "no_codings")]
+    pub codings: Json,
     pub status: Status,
     /// An edit of published content awaiting review, as JSON of the edited fields; readers
     /// keep seeing the columns above until it is published.
@@ -52,3 +53,7 @@ impl Related<super::citation::Entity> for Entity {
 }
 
 impl ActiveModelBehavior for ActiveModel {}
+
+fn no_codings() -> Json {
+    Json::Array(Vec::new())
+}

@@ -8,6 +8,7 @@ mod graphiql;
 mod graphql;
 mod graphql_request;
 mod health;
+mod infobutton;
 mod jsonld;
 mod metrics;
 mod rate_limit;
@@ -69,6 +70,7 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
     .route("/readyz", web::get().to(health::readyz))
     .route("/metrics", web::get().to(metrics::render))
     .route("/conditions/{file}", web::get().to(jsonld::condition))
+    .route("/infobutton", web::get().to(infobutton::infobutton))
     .route(
         "/",
         web::get().to(|| async {

@@ -753,6 +753,7 @@ async fn conditions_are_schema_org_medical_conditions() {
         codes,
         [
             ("ICD-10-CM".to_owned(), "M48.00".to_owned()),
+            ("ICD-10-CM".to_owned(), "M48.0".to_owned()),
             ("SNOMED CT".to_owned(), "76107001".to_owned())
         ]
         .into_iter()

@@ -87,8 +87,15 @@ async fn the_json_export_holds_exactly_the_published_graph_with_denials_as_denia
     // Then the two exports are byte-identical, and the document says what it is.
     assert_eq!(text, again, "exports of the same data are byte-identical");
     assert_eq!(json["format"], "caregraph-export");
-    assert_eq!(json["version"], 1);
+    assert_eq!(json["version"], 2);
     let nodes = array(&json, "nodes");
+    let stenosis = nodes
+        .iter()
+        .find(|n| n["slug"] == "spinal-stenosis")
+        .expect("spinal stenosis");
+    assert_eq!(stenosis["codings"][0]["code"], "M48.00", "{stenosis}");
+    assert_eq!(stenosis["codings"][0]["match"], "EXACT");
+    assert!(stenosis["codings"][0]["source"]["name"].is_string());
     let edges = array(&json, "edges");
     assert_eq!(report.nodes, nodes.len());
     assert_eq!(report.edges, edges.len());

@@ -306,8 +306,7 @@ pub fn node_row(kind: NodeKind, slug: String) -> node::ActiveModel {
         synonyms: Set(json!([])),
         summary: Set(None),
         treatment_type: Set(None),
-        icd10cm: Set(None),
-        snomed_ct: Set(None),
+        codings: Set(serde_json::json!([])),
         status: Set(Status::Published),
         version: Set(1),
         created_at: Set(now),
@@ -396,4 +395,13 @@ impl TestApp {
             .find_map(|line| line.strip_prefix(name)?.strip_prefix(' ')?.parse().ok())
             .unwrap_or_else(|| panic!("no series {name} in /metrics"))
     }
+}
+
+pub const ICD10CM: &str = "http://hl7.org/fhir/sid/icd-10-cm";
+pub const SNOMED: &str = "http://snomed.info/sct";
+
+/// A `NodeCodingInput`: an EXACT coding confirmed in a named table.
+pub fn coding(system: &str, code: &str) -> Value {
+    json!({ "system": system, "code": code, "match": "EXACT",
+            "source": { "name": "test code table", "url": "https://example.org/codes" } })
 }

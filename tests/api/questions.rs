@@ -265,7 +265,7 @@ async fn the_epidural_is_never_shown_as_the_cause_of_postpartum_back_pain() {
 /// The condition page a frontend renders (the benchmark's condition page, `docs/performance.md`).
 pub const CONDITION_PAGE: &str = r#"query ConditionPage($slug: String!) {
   condition(slug: $slug) {
-    name summary icd10cm snomedCt
+    name summary codings { system code match }
     citations { quote source { title } }
     symptomLinks { symptom { name } timing citations { quote } }
     causeLinks { cause { name } note citations { quote } }

@@ -373,7 +373,16 @@ async fn node_by_id_decodes_each_kind_into_its_variant() {
     let On::Condition(condition) = &node.on else {
         panic!("not the Condition variant: {node:?}");
     };
-    assert!(condition.icd10cm.is_none(), "no code that is not certain");
+    // Back pain after giving birth is one case of low back pain: its codes are BROADER, so it
+    // claims no code as its own.
+    assert_eq!(node.codings.len(), 2, "{:?}", node.codings);
+    for c in &node.codings {
+        assert!(
+            matches!(c.match_, node_by_id::CodingMatch::BROADER),
+            "{:?}",
+            node.codings
+        );
+    }
     assert!(!condition.symptoms.is_empty());
 
     // The denied cause: a Cause, which says which condition it does not cause.
@@ -570,8 +579,7 @@ async fn an_editor_creates_a_node_and_submits_it_through_typed_mutations() {
                 synonyms: vec!["Bath".to_owned()],
                 summary: None,
                 treatment_type: Some(create_node::TreatmentType::SELF_CARE),
-                icd10cm: None,
-                snomed_ct: None,
+                codings: vec![],
                 citations: vec![create_node::CitationInput {
                     source_id: source.id.clone(),
                     quote: QUOTE.to_owned(),

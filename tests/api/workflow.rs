@@ -4,7 +4,7 @@ use reqwest::StatusCode;
 use sea_orm::{ConnectionTrait, DbBackend, EntityTrait, PaginatorTrait};
 use serde_json::{Value, json};
 
-use crate::helpers::{TestApp, assert_code, spawn_app};
+use crate::helpers::{ICD10CM, SNOMED, TestApp, assert_code, coding, spawn_app};
 use entity::sea_orm_active_enums::Role;
 
 const QUOTE: &str = "Self-care is essential because if you don’t take care of yourself and give yourself a break, back pain may intensify.";
@@ -443,8 +443,26 @@ async fn invalid_writes_name_the_offending_field() {
             "citations[0].quote",
         ),
         (
-            json!({ "kind": "SYMPTOM", "slug": "ok-slug", "name": "x", "icd10cm": "M54.50", "citations": cite }),
-            "icd10cm",
+            json!({ "kind": "SYMPTOM", "slug": "ok-slug", "name": "x", "citations": cite,
+                    "codings": [coding(ICD10CM, "48.06")] }),
+            "codings[0].code",
+        ),
+        (
+            json!({ "kind": "SYMPTOM", "slug": "ok-slug", "name": "x", "citations": cite,
+                    "codings": [coding("ICD9", "724.02")] }),
+            "codings[0].system",
+        ),
+        (
+            // SNOMED CT's Verhoeff check digit: 76107001 is spinal stenosis, 76107002 nothing.
+            json!({ "kind": "SYMPTOM", "slug": "ok-slug", "name": "x", "citations": cite,
+                    "codings": [coding(SNOMED, "76107002")] }),
+            "codings[0].code",
+        ),
+        (
+            // The same code twice, once without its dot.
+            json!({ "kind": "SYMPTOM", "slug": "ok-slug", "name": "x", "citations": cite,
+                    "codings": [coding(ICD10CM, "M48.062"), coding("2.16.840.1.113883.6.90", "m48062")] }),
+            "codings[1]",
         ),
     ];
     for (input, field) in cases {

@@ -10,6 +10,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::Value as Json;
 
 use super::audit::to_json;
+use super::coding::{self, Coding};
 use super::validate::Slug;
 use super::{kinds, predicate, validate};
 use crate::domain::DomainError;
@@ -21,8 +22,9 @@ pub struct NodeContent {
     pub synonyms: Vec<String>,
     pub summary: Option<String>,
     pub treatment_type: Option<TreatmentType>,
-    pub icd10cm: Option<String>,
-    pub snomed_ct: Option<String>,
+    /// Pending edits written before codings existed hold none.
+    #[serde(default)]
+    pub codings: Vec<Coding>,
 }
 
 /// A change: `None` leaves a field as it is; `Some(None)` clears a nullable one.
@@ -33,8 +35,8 @@ pub struct NodePatch {
     pub synonyms: Option<Vec<String>>,
     pub summary: Option<Option<String>>,
     pub treatment_type: Option<Option<TreatmentType>>,
-    pub icd10cm: Option<Option<String>>,
-    pub snomed_ct: Option<Option<String>>,
+    /// Replaces the whole list.
+    pub codings: Option<Vec<Coding>>,
 }
 
 /// The editable attributes of a link: what a pending edit holds.
@@ -157,20 +159,10 @@ impl NodeContent {
         validate::text_line("name", &self.name, validate::NAME_MAX)?;
         validate::synonyms("synonyms", &self.synonyms)?;
         validate::optional_text("summary", self.summary.as_deref(), validate::SUMMARY_MAX)?;
-        let fields = [
-            (kinds::Field::TreatmentType, self.treatment_type.is_some()),
-            (kinds::Field::Icd10Cm, self.icd10cm.is_some()),
-            (kinds::Field::SnomedCt, self.snomed_ct.is_some()),
-        ];
-        for (field, present) in fields {
-            if present {
-                kinds::check_field(kind, field)?;
-            }
+        if self.treatment_type.is_some() {
+            kinds::check_field(kind, kinds::Field::TreatmentType)?;
         }
-        for (field, code) in [("icd10cm", &self.icd10cm), ("snomedCt", &self.snomed_ct)] {
-            validate::optional_text(field, code.as_deref(), validate::CODE_MAX)?;
-        }
-        Ok(())
+        coding::check_list("codings", &self.codings)
     }
 }
 
@@ -184,8 +176,7 @@ impl Editable for NodeContent {
             synonyms: serde_json::from_value(row.synonyms.clone()).unwrap_or_default(),
             summary: row.summary.clone(),
             treatment_type: row.treatment_type,
-            icd10cm: row.icd10cm.clone(),
-            snomed_ct: row.snomed_ct.clone(),
+            codings: coding::of_node(row),
         }
     }
 
@@ -202,11 +193,8 @@ impl Editable for NodeContent {
         if let Some(v) = patch.treatment_type {
             self.treatment_type = v;
         }
-        if let Some(v) = &patch.icd10cm {
-            self.icd10cm.clone_from(v);
-        }
-        if let Some(v) = &patch.snomed_ct {
-            self.snomed_ct.clone_from(v);
+        if let Some(v) = &patch.codings {
+            self.codings.clone_from(v);
         }
         self
     }
@@ -220,8 +208,7 @@ impl Editable for NodeContent {
         row.synonyms = serde_json::json!(self.synonyms);
         row.summary = self.summary;
         row.treatment_type = self.treatment_type;
-        row.icd10cm = self.icd10cm;
-        row.snomed_ct = self.snomed_ct;
+        row.codings = serde_json::json!(self.codings);
     }
 }
 

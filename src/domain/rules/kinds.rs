@@ -1,5 +1,5 @@
 //! The node kinds and the fields each may carry beyond the ones every node has (slug, name,
-//! synonyms, summary, citations). The table is the whole policy, like the predicate table.
+//! synonyms, summary, codings, citations). The table is the whole policy, like the predicate table.
 
 use entity::sea_orm_active_enums::NodeKind;
 use sea_orm::ActiveEnum as _;
@@ -10,8 +10,6 @@ use crate::domain::DomainError;
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Field {
     TreatmentType,
-    Icd10Cm,
-    SnomedCt,
 }
 
 impl Field {
@@ -19,8 +17,6 @@ impl Field {
     pub fn name(self) -> &'static str {
         match self {
             Field::TreatmentType => "treatmentType",
-            Field::Icd10Cm => "icd10cm",
-            Field::SnomedCt => "snomedCt",
         }
     }
 }
@@ -35,7 +31,7 @@ pub struct Kind {
 pub const KINDS: &[Kind] = &[
     Kind {
         kind: NodeKind::Condition,
-        fields: &[Field::Icd10Cm, Field::SnomedCt],
+        fields: &[],
     },
     Kind {
         kind: NodeKind::Symptom,
@@ -94,10 +90,10 @@ mod tests {
     #[test]
     fn fields_only_on_their_kinds() {
         assert!(check_field(NodeKind::Treatment, Field::TreatmentType).is_ok());
-        let err = check_field(NodeKind::Symptom, Field::Icd10Cm).unwrap_err();
+        let err = check_field(NodeKind::Symptom, Field::TreatmentType).unwrap_err();
         assert_eq!(
             err.to_string(),
-            "icd10cm: only condition nodes carry it, not a symptom"
+            "treatmentType: only treatment nodes carry it, not a symptom"
         );
     }
 }

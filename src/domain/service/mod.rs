@@ -5,6 +5,7 @@
 pub mod audit;
 pub mod audit_log;
 pub mod citations;
+pub mod codes;
 pub mod edge_write;
 pub mod generation;
 pub mod graph;

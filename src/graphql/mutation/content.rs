@@ -12,7 +12,7 @@ use crate::domain::service::citations::NewCitation;
 use crate::domain::service::node_write::{self, NewNode};
 use crate::domain::service::tx;
 use crate::graphql::context::state;
-use crate::graphql::types::{Node, NodeKind, TreatmentType};
+use crate::graphql::types::{Node, NodeCodingInput, NodeKind, TreatmentType, parse_codings};
 
 /// A passage of a source that backs a node or a link.
 #[derive(InputObject, Clone)]
@@ -55,11 +55,10 @@ pub(crate) struct CreateNodeInput {
     pub summary: Option<String>,
     /// For treatments: what kind of intervention.
     pub treatment_type: Option<TreatmentType>,
-    /// For conditions: ICD-10-CM code, only where certain.
-    #[graphql(name = "icd10cm")]
-    pub icd10cm: Option<String>,
-    /// For conditions: SNOMED CT concept id, only where certain.
-    pub snomed_ct: Option<String>,
+    /// Clinical codes for the node (ICD-10-CM, SNOMED CT, RxNorm, LOINC…), each with how it
+    /// relates to the node and where it was confirmed.
+    #[graphql(default)]
+    pub codings: Vec<NodeCodingInput>,
     /// The passages the node rests on: at least one.
     pub citations: Vec<CitationInput>,
 }
@@ -82,11 +81,8 @@ pub(crate) struct UpdateNodeInput {
     pub summary: MaybeUndefined<String>,
     /// New treatment type.
     pub treatment_type: MaybeUndefined<TreatmentType>,
-    /// New ICD-10-CM code.
-    #[graphql(name = "icd10cm")]
-    pub icd10cm: MaybeUndefined<String>,
-    /// New SNOMED CT id.
-    pub snomed_ct: MaybeUndefined<String>,
+    /// New codings, replacing the whole list (`[]` removes them all).
+    pub codings: Option<Vec<NodeCodingInput>>,
 }
 
 #[derive(Default)]
@@ -111,8 +107,7 @@ impl NodeMutation {
                 synonyms: input.synonyms,
                 summary: input.summary,
                 treatment_type: input.treatment_type.map(Into::into),
-                icd10cm: input.icd10cm,
-                snomed_ct: input.snomed_ct,
+                codings: parse_codings("codings", input.codings)?,
             },
         };
         let row = gql(tx::write(state.db.pool(), move |txn| {
@@ -139,8 +134,10 @@ impl NodeMutation {
             synonyms: input.synonyms,
             summary: input.summary.into(),
             treatment_type: input.treatment_type.map_value(Into::into).into(),
-            icd10cm: input.icd10cm.into(),
-            snomed_ct: input.snomed_ct.into(),
+            codings: input
+                .codings
+                .map(|c| parse_codings("codings", c))
+                .transpose()?,
         };
         let row = gql(tx::write(state.db.pool(), move |txn| {
             Box::pin(async move { node_write::update(txn, &actor, id, version, p).await })

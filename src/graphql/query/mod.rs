@@ -1,6 +1,7 @@
 //! The query root, merged from one object per domain.
 
 mod catalog;
+mod codes;
 mod explore;
 mod node;
 mod source;
@@ -13,6 +14,7 @@ use async_graphql::MergedObject;
 pub struct QueryRoot(
     node::NodeQuery,
     catalog::CatalogQuery,
+    codes::CodeQuery,
     explore::ExploreQuery,
     source::SourceQuery,
     team::TeamQuery,

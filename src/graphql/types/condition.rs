@@ -6,6 +6,15 @@ use entity::sea_orm_active_enums::{NodeKind as K, Predicate as P};
 use super::link::{CauseLink, ConditionLink, RiskLink, SymptomLink, TreatmentLink};
 use super::node::{LinkSel, linked, links, node_object};
 use super::{Cause, Risk, Symptom, Treatment};
+use crate::domain::rules::coding;
+
+/// What the two single-code fields of the first schema meant: a code that is certain.
+fn exact_code(row: &entity::node::Model, system: &str) -> Option<String> {
+    coding::of_node(row)
+        .into_iter()
+        .find(|c| c.system == system && c.match_ == coding::Match::Exact)
+        .map(|c| c.code)
+}
 
 const SYMPTOMS: LinkSel = LinkSel::out(P::HasSymptom, K::Symptom);
 const CAUSES: LinkSel = LinkSel::out(P::CausedBy, K::Cause);
@@ -20,14 +29,15 @@ const NARROWER: LinkSel = LinkSel::incoming(P::SubclassOf, K::Condition);
 node_object! {
     /// A medical condition, such as postpartum low back pain or spinal stenosis.
     Condition {
-        /// ICD-10-CM code, given only where it is certain.
-        #[graphql(name = "icd10cm")]
-        async fn icd10cm(&self) -> Option<&str> {
-            self.0.icd10cm.as_deref()
+        /// The first ICD-10-CM code that means exactly this condition.
+        #[graphql(name = "icd10cm", deprecation = "Use `codings`: a node may hold several codes per system, each with how it matches.")]
+        async fn icd10cm(&self) -> Option<String> {
+            exact_code(&self.0, coding::ICD10CM)
         }
-        /// SNOMED CT concept id, given only where it is certain.
-        async fn snomed_ct(&self) -> Option<&str> {
-            self.0.snomed_ct.as_deref()
+        /// The first SNOMED CT concept id that means exactly this condition.
+        #[graphql(deprecation = "Use `codings`: a node may hold several codes per system, each with how it matches.")]
+        async fn snomed_ct(&self) -> Option<String> {
+            exact_code(&self.0, coding::SNOMED_CT)
         }
         /// Symptoms of this condition.
         async fn symptoms(&self, ctx: &Context<'_>) -> Result<Vec<Symptom>> {

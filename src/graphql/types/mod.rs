@@ -3,6 +3,7 @@
 mod audit;
 mod cause;
 mod citation;
+mod coding;
 mod condition;
 mod connection;
 mod enums;
@@ -19,6 +20,7 @@ mod treatment;
 pub(crate) use audit::{ApiToken, AuditEvent, AuditEventPage, CreatedToken};
 pub(crate) use cause::Cause;
 pub(crate) use citation::Citation;
+pub(crate) use coding::{Coding, CodingInput, NodeCodingInput, parse_codings};
 pub(crate) use condition::Condition;
 pub(crate) use connection::{
     CauseConnection, ConditionConnection, NodeListArgs, Page, PageInfo, RiskConnection,

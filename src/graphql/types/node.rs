@@ -50,6 +50,11 @@ pub(crate) type NodeRef = Arc<node::Model>;
         desc = "A short plain-language description."
     ),
     field(
+        name = "codings",
+        ty = "Vec<super::Coding>",
+        desc = "Clinical codes for this node (ICD-10-CM, SNOMED CT, RxNorm, LOINC…), each saying how it relates to the node and where it was confirmed. `codeLookup` finds nodes by them."
+    ),
+    field(
         name = "status",
         ty = "super::enums::Status",
         desc = "Editorial status."
@@ -154,6 +159,12 @@ macro_rules! node_object {
             /// A short plain-language description.
             pub(crate) async fn summary(&self, _ctx: &async_graphql::Context<'_>) -> async_graphql::Result<Option<String>> {
                 Ok(self.0.summary.clone())
+            }
+            /// Clinical codes for this node (ICD-10-CM, SNOMED CT, RxNorm, LOINC…), each saying
+            /// how it relates to the node and where it was confirmed. `codeLookup` finds nodes
+            /// by them.
+            pub(crate) async fn codings(&self, _ctx: &async_graphql::Context<'_>) -> async_graphql::Result<Vec<$crate::graphql::types::Coding>> {
+                Ok($crate::domain::rules::coding::of_node(&self.0).into_iter().map(Into::into).collect())
             }
             /// Editorial status.
             pub(crate) async fn status(&self, _ctx: &async_graphql::Context<'_>) -> async_graphql::Result<$crate::graphql::types::enums::Status> {

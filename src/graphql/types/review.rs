@@ -32,11 +32,8 @@ pub(crate) struct PendingNodeEdit {
     summary: Option<String>,
     /// Treatment type after the edit.
     treatment_type: Option<TreatmentType>,
-    /// ICD-10-CM code after the edit.
-    #[graphql(name = "icd10cm")]
-    icd10cm: Option<String>,
-    /// SNOMED CT id after the edit.
-    snomed_ct: Option<String>,
+    /// Codings after the edit.
+    codings: Vec<super::Coding>,
 }
 
 pub(crate) fn pending_node(
@@ -49,8 +46,7 @@ pub(crate) fn pending_node(
             synonyms: c.synonyms,
             summary: c.summary,
             treatment_type: c.treatment_type.map(Into::into),
-            icd10cm: c.icd10cm,
-            snomed_ct: c.snomed_ct,
+            codings: c.codings.into_iter().map(Into::into).collect(),
         }),
     )
 }
