@@ -7,9 +7,8 @@ use quick_xml::events::{BytesDecl, BytesEnd, BytesStart, BytesText, Event};
 use serde_json::{Value, json};
 
 pub struct Feed {
-    /// The feed's IRI: the request's own URL.
+    /// The feed's IRI, named after the request.
     pub id: String,
-    pub base: String,
     pub title: String,
     pub subtitle: String,
     /// RFC 3339.
@@ -52,7 +51,6 @@ impl Feed {
                 .collect()
         };
         json!({ "feed": {
-            "base": self.base,
             "lang": "en",
             "title": text(&self.title),
             "updated": { "_value": self.updated },
@@ -83,11 +81,8 @@ impl Feed {
 
     fn write_xml(&self, w: &mut Writer<Vec<u8>>) -> std::io::Result<()> {
         w.write_event(Event::Decl(BytesDecl::new("1.0", Some("UTF-8"), None)))?;
-        let feed = BytesStart::new("feed").with_attributes([
-            ("xmlns", "http://www.w3.org/2005/Atom"),
-            ("xml:lang", "en"),
-            ("xml:base", self.base.as_str()),
-        ]);
+        let feed = BytesStart::new("feed")
+            .with_attributes([("xmlns", "http://www.w3.org/2005/Atom"), ("xml:lang", "en")]);
         w.write_event(Event::Start(feed))?;
         element(w, "title", &[("type", "text")], &self.title)?;
         element(w, "updated", &[], &self.updated)?;
@@ -147,7 +142,6 @@ mod tests {
     fn feed() -> Feed {
         Feed {
             id: "http://h/infobutton?x=1&y=2".into(),
-            base: "http://h/".into(),
             title: "t".into(),
             subtitle: "s <b>".into(),
             updated: "2026-12-03T00:00:00Z".into(),

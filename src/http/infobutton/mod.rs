@@ -47,10 +47,6 @@ pub async fn infobutton(
         Ok(p) => p,
         Err(reason) => return bad_request(&reason),
     };
-    let base = {
-        let info = req.connection_info();
-        format!("{}://{}", info.scheme(), info.host())
-    };
     let env = state.graphql_env();
 
     let codings: Vec<Value> = params
@@ -67,7 +63,7 @@ pub async fn infobutton(
     let mut found = Found::default();
     for result in as_list(&data["codeLookup"]) {
         for m in as_list(&result["matches"]) {
-            found.add(&base, &m["node"], code_categories(m));
+            found.add(&m["node"], code_categories(m));
         }
     }
     if found.entries.is_empty() {
@@ -79,7 +75,7 @@ pub async fn infobutton(
                             scheme: "urn:caregraph:foundBy".into(),
                             term: format!("name search: {display}"),
                         };
-                        found.add(&base, &edge["node"], vec![by_name]);
+                        found.add(&edge["node"], vec![by_name]);
                     }
                 }
                 // A display name the search cannot read (only punctuation, say) finds nothing.
@@ -88,7 +84,7 @@ pub async fn infobutton(
             }
         }
     }
-    let feed = feed_of(&params, &base, req.uri().to_string(), found.entries);
+    let feed = feed_of(&params, req.uri().to_string(), found.entries);
     let (body, content_type) = match params.format {
         Format::Json => (feed.to_json().to_string().into_bytes(), "application/json"),
         Format::Xml => (feed.to_xml(), "text/xml; charset=utf-8"),
@@ -132,7 +128,9 @@ struct Found {
 }
 
 impl Found {
-    fn add(&mut self, base: &str, node: &Value, categories: Vec<Category>) {
+    /// Links are relative to this server: built from the Host header, a cached feed could send
+    /// every reader to whatever host one request named.
+    fn add(&mut self, node: &Value, categories: Vec<Category>) {
         let text = |k: &str| node[k].as_str().unwrap_or_default().to_owned();
         let (id, slug, kind) = (text("id"), text("slug"), text("kind").to_lowercase());
         if !self.seen.insert(id.clone()) {
@@ -141,7 +139,7 @@ impl Found {
         let mut links = Vec::new();
         if kind == "condition" {
             links.push(Link {
-                href: format!("{base}/conditions/{slug}.jsonld"),
+                href: format!("/conditions/{slug}.jsonld"),
                 rel: "alternate",
                 media_type: "application/ld+json",
                 title: "schema.org MedicalCondition",
@@ -153,7 +151,7 @@ impl Found {
         ])
         .unwrap_or_default();
         links.push(Link {
-            href: format!("{base}/graphql?{page}"),
+            href: format!("/graphql?{page}"),
             rel: "related",
             media_type: "application/graphql-response+json",
             title: "GraphQL page",
@@ -204,7 +202,7 @@ fn code_categories(m: &Value) -> Vec<Category> {
     out
 }
 
-fn feed_of(params: &Params, base: &str, uri: String, entries: Vec<Entry>) -> Feed {
+fn feed_of(params: &Params, uri: String, entries: Vec<Entry>) -> Feed {
     let asked: Vec<String> = params
         .criteria
         .iter()
@@ -235,8 +233,8 @@ fn feed_of(params: &Params, base: &str, uri: String, entries: Vec<Entry>) -> Fee
         .max()
         .unwrap_or_else(|| Utc::now().to_rfc3339_opts(SecondsFormat::Secs, true));
     Feed {
-        id: format!("{base}{uri}"),
-        base: format!("{base}/"),
+        // Atom wants an IRI that names the feed for good: the request itself names it.
+        id: format!("urn:caregraph:infobutton:{uri}"),
         title: "caregraph".into(),
         subtitle: format!("caregraph results for {}", asked.join(", ")),
         updated,
