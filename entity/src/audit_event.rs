@@ -23,6 +23,9 @@ pub struct Model {
     /// The row as JSON after the write; `None` for a deletion.
     pub after: Option<Json>,
     pub at: DateTimeUtc,
+    /// The multi-row write this event is part of (a saved page, an imported file), if any.
+    #[serde(default)]
+    pub change_set_id: Option<Uuid>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

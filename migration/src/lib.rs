@@ -18,6 +18,7 @@ mod m20261126_000007_add_review_columns;
 mod m20261126_000008_create_search_index;
 mod m20261126_000009_create_content_generation;
 mod m20261203_000010_node_codings;
+mod m20261203_000011_change_sets;
 
 pub struct Migrator;
 
@@ -35,6 +36,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261126_000008_create_search_index::Migration),
             Box::new(m20261126_000009_create_content_generation::Migration),
             Box::new(m20261203_000010_node_codings::Migration),
+            Box::new(m20261203_000011_change_sets::Migration),
         ]
     }
 }

@@ -21,6 +21,12 @@ pub enum DomainError {
     /// Anything the caller cannot fix: logged in full, shown to clients only as a code.
     #[error("database error")]
     Db(#[from] sea_orm::DbErr),
+    /// An error of one item of a larger input (a link of a saved page), with the item's path.
+    #[error("{path}: {error}")]
+    At {
+        path: String,
+        error: Box<DomainError>,
+    },
 }
 
 impl DomainError {
@@ -28,6 +34,27 @@ impl DomainError {
         Self::InvalidInput {
             field: field.into(),
             reason: reason.into(),
+        }
+    }
+
+    /// Names the input item the error is about: bad input gets the path in front of its field
+    /// (`links[2].citations[0].quote`); other errors keep their kind and carry the path.
+    /// Database errors are left alone: they are not about the input.
+    pub fn at(self, path: &str) -> Self {
+        match self {
+            Self::InvalidInput { field, reason } => Self::InvalidInput {
+                field: format!("{path}.{field}"),
+                reason,
+            },
+            Self::Db(_) => self,
+            Self::At { path: inner, error } => Self::At {
+                path: format!("{path}.{inner}"),
+                error,
+            },
+            other => Self::At {
+                path: path.to_owned(),
+                error: Box::new(other),
+            },
         }
     }
 }

@@ -74,6 +74,14 @@ impl ErrorExtensions for DomainError {
                 Error::new("the database is unavailable right now; retry later")
                     .extend_with(|_, e| e.set("code", code::SERVICE_UNAVAILABLE))
             }
+            DomainError::At { path, error } => {
+                let mut err = ErrorExtensions::extend(error.as_ref());
+                err.message = self.to_string();
+                err.extensions
+                    .get_or_insert_with(Default::default)
+                    .set("field", path.as_str());
+                err
+            }
             DomainError::Db(err) => {
                 // The client sees a code only; the cause stays in the log.
                 tracing::error!(error = %err, "database error while serving a request");

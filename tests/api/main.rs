@@ -21,6 +21,7 @@ mod metrics;
 
 mod n_plus_one;
 mod order;
+mod pages;
 mod pagination;
 mod permissions;
 mod protocol;

@@ -3,6 +3,7 @@
 
 use entity::sea_orm_active_enums::Role;
 use sea_orm::ActiveEnum as _;
+use uuid::Uuid;
 
 use crate::domain::{DomainError, Visibility};
 
@@ -27,6 +28,9 @@ pub struct Actor {
     /// caregraph itself rather than a person: what it loads is the shipped, already reviewed
     /// content, so it starts published (`rules::workflow::initial_status`).
     pub system: bool,
+    /// The change set the actor's writes belong to: a page saved in one transaction, an
+    /// imported file. Every audit event they leave carries it.
+    pub change_set: Option<Uuid>,
 }
 
 /// What an operation needs.
@@ -69,6 +73,7 @@ impl Actor {
             name: name.into(),
             role,
             system: false,
+            change_set: None,
         }
     }
 
@@ -78,6 +83,15 @@ impl Actor {
             name: name.into(),
             role: Role::Admin,
             system: true,
+            change_set: None,
+        }
+    }
+
+    /// This actor, writing as part of change set `id`.
+    pub fn in_change_set(&self, id: Uuid) -> Self {
+        Self {
+            change_set: Some(id),
+            ..self.clone()
         }
     }
 

@@ -31,6 +31,7 @@ pub async fn record(
         before: before.map(|s| to_json(&s)),
         after: after.map(|s| to_json(&s)),
         at: Utc::now(),
+        change_set_id: actor.change_set,
     };
     audit_event::Entity::insert(insertable(event.clone()))
         .exec_without_returning(db)

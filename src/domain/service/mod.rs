@@ -4,6 +4,7 @@
 
 pub mod audit;
 pub mod audit_log;
+pub mod change_set;
 pub mod citations;
 pub mod codes;
 pub mod edge_write;
@@ -13,6 +14,7 @@ pub mod import;
 pub mod links;
 pub mod node_write;
 pub mod nodes;
+pub mod page;
 pub mod published;
 pub mod rank;
 pub mod search;

@@ -3,7 +3,7 @@
 use chrono::Utc;
 use entity::sea_orm_active_enums::Status;
 use entity::{citation, edge, node, source};
-use sea_orm::{ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter};
+use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter};
 use uuid::Uuid;
 
 use super::audit::{self, insertable};
@@ -145,7 +145,7 @@ pub async fn add_citation(
     .next()
     .ok_or_else(|| DomainError::invalid("citation", "nothing to add"))?;
     if status == Status::Published {
-        mark_pending(db, target).await?;
+        mark_pending(db, actor, target).await?;
     }
     audit::record(
         db,
@@ -160,21 +160,29 @@ pub async fn add_citation(
     Ok(row)
 }
 
-/// Opens a pending edit on a published target, so the new citation goes through review.
-async fn mark_pending(db: &impl ConnectionTrait, target: Cited) -> Result<(), DomainError> {
+/// Opens a pending edit on a published target, so the new citation goes through review. It is
+/// a change of the target like any edit, audited as one: undoing a set of writes newest first
+/// then finds each row as the previous write left it.
+async fn mark_pending(
+    db: &impl ConnectionTrait,
+    actor: &Actor,
+    target: Cited,
+) -> Result<(), DomainError> {
     match target {
         Cited::Node(id) => {
-            if let Some(mut n) = node::Entity::find_by_id(id).one(db).await? {
-                content::open_pending::<NodeContent>(&mut n);
-                n.version += 1;
-                insertable::<_, node::ActiveModel>(n).update(db).await?;
+            if let Some(before) = node::Entity::find_by_id(id).one(db).await? {
+                let mut row = before.clone();
+                content::open_pending::<NodeContent>(&mut row);
+                versioned::save::<node::Entity>(db, actor, Action::UpdateNode, &before, row, None)
+                    .await?;
             }
         }
         Cited::Edge(id) => {
-            if let Some(mut e) = edge::Entity::find_by_id(id).one(db).await? {
-                content::open_pending::<LinkAttributes>(&mut e);
-                e.version += 1;
-                insertable::<_, edge::ActiveModel>(e).update(db).await?;
+            if let Some(before) = edge::Entity::find_by_id(id).one(db).await? {
+                let mut row = before.clone();
+                content::open_pending::<LinkAttributes>(&mut row);
+                versioned::save::<edge::Entity>(db, actor, Action::UpdateLink, &before, row, None)
+                    .await?;
             }
         }
     }

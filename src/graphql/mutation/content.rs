@@ -85,6 +85,48 @@ pub(crate) struct UpdateNodeInput {
     pub codings: Option<Vec<NodeCodingInput>>,
 }
 
+impl CreateNodeInput {
+    /// The node to create; `at` prefixes the field names of errors (`newNodes[2].`).
+    pub(crate) fn into_new(self, at: &str) -> Result<NewNode> {
+        Ok(NewNode {
+            kind: self.kind.into(),
+            slug: gql(Slug::parse(&format!("{at}slug"), self.slug))?,
+            citations: citations(&format!("{at}citations"), &self.citations)?,
+            content: NodeContent {
+                name: self.name,
+                synonyms: self.synonyms,
+                summary: self.summary,
+                treatment_type: self.treatment_type.map(Into::into),
+                codings: parse_codings(&format!("{at}codings"), self.codings)?,
+            },
+        })
+    }
+}
+
+impl UpdateNodeInput {
+    /// The node, the version read and the change; `at` prefixes the field names of errors.
+    pub(crate) fn into_patch(self, at: &str) -> Result<(uuid::Uuid, i32, NodePatch)> {
+        Ok((
+            uuid(&format!("{at}id"), &self.id)?,
+            self.version,
+            NodePatch {
+                slug: gql(self
+                    .slug
+                    .map(|s| Slug::parse(&format!("{at}slug"), s))
+                    .transpose())?,
+                name: self.name,
+                synonyms: self.synonyms,
+                summary: self.summary.into(),
+                treatment_type: self.treatment_type.map_value(Into::into).into(),
+                codings: self
+                    .codings
+                    .map(|c| parse_codings(&format!("{at}codings"), c))
+                    .transpose()?,
+            },
+        ))
+    }
+}
+
 #[derive(Default)]
 pub struct NodeMutation;
 
@@ -98,18 +140,7 @@ impl NodeMutation {
     ) -> Result<Node> {
         let state = state(ctx)?;
         let actor = state.require(Permission::Edit)?;
-        let new = NewNode {
-            kind: input.kind.into(),
-            slug: gql(Slug::parse("slug", input.slug))?,
-            citations: citations("citations", &input.citations)?,
-            content: NodeContent {
-                name: input.name,
-                synonyms: input.synonyms,
-                summary: input.summary,
-                treatment_type: input.treatment_type.map(Into::into),
-                codings: parse_codings("codings", input.codings)?,
-            },
-        };
+        let new = input.into_new("")?;
         let row = gql(tx::write(state.db.pool(), move |txn| {
             Box::pin(async move { node_write::create(txn, &actor, new).await })
         })
@@ -126,19 +157,7 @@ impl NodeMutation {
     ) -> Result<Node> {
         let state = state(ctx)?;
         let actor = state.require(Permission::Edit)?;
-        let id = uuid("id", &input.id)?;
-        let version = input.version;
-        let p = NodePatch {
-            slug: gql(input.slug.map(|s| Slug::parse("slug", s)).transpose())?,
-            name: input.name,
-            synonyms: input.synonyms,
-            summary: input.summary.into(),
-            treatment_type: input.treatment_type.map_value(Into::into).into(),
-            codings: input
-                .codings
-                .map(|c| parse_codings("codings", c))
-                .transpose()?,
-        };
+        let (id, version, p) = input.into_patch("")?;
         let row = gql(tx::write(state.db.pool(), move |txn| {
             Box::pin(async move { node_write::update(txn, &actor, id, version, p).await })
         })

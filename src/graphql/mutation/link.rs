@@ -25,6 +25,15 @@ pub(crate) struct LinkInput {
     pub predicate: Predicate,
     /// The object node.
     pub object_id: ID,
+    #[graphql(flatten)]
+    pub attributes: LinkAttributesInput,
+    /// The passages the link rests on: at least one.
+    pub citations: Vec<CitationInput>,
+}
+
+/// The attributes of a new link.
+#[derive(InputObject)]
+pub(crate) struct LinkAttributesInput {
     /// True when the source denies the link.
     #[graphql(default)]
     pub negated: bool,
@@ -38,8 +47,37 @@ pub(crate) struct LinkInput {
     pub how_to: Option<String>,
     /// Editorial note.
     pub note: Option<String>,
-    /// The passages the link rests on: at least one.
-    pub citations: Vec<CitationInput>,
+}
+
+impl From<LinkAttributesInput> for LinkAttributes {
+    fn from(input: LinkAttributesInput) -> Self {
+        Self {
+            negated: input.negated,
+            place: input.place.map(Into::into),
+            timing: input.timing,
+            circumstance: input.circumstance,
+            how_to: input.how_to,
+            note: input.note,
+        }
+    }
+}
+
+impl UpdateLinkInput {
+    /// The link, the version read and the change; `at` prefixes the field names of errors.
+    pub(crate) fn into_patch(self, at: &str) -> Result<(uuid::Uuid, i32, LinkPatch)> {
+        Ok((
+            uuid(&format!("{at}id"), &self.id)?,
+            self.version,
+            LinkPatch {
+                negated: self.negated,
+                place: self.place.map_value(Into::into).into(),
+                timing: self.timing.into(),
+                circumstance: self.circumstance.into(),
+                how_to: self.how_to.into(),
+                note: self.note.into(),
+            },
+        ))
+    }
 }
 
 /// A change to a link's attributes; on a published link it waits for review.
@@ -95,14 +133,7 @@ impl LinkMutation {
             predicate: input.predicate.into(),
             object_id: uuid("objectId", &input.object_id)?,
             citations: citations("citations", &input.citations)?,
-            attributes: LinkAttributes {
-                negated: input.negated,
-                place: input.place.map(Into::into),
-                timing: input.timing,
-                circumstance: input.circumstance,
-                how_to: input.how_to,
-                note: input.note,
-            },
+            attributes: input.attributes.into(),
         };
         gql(tx::write(state.db.pool(), move |txn| {
             Box::pin(
@@ -120,16 +151,7 @@ impl LinkMutation {
     ) -> Result<Link> {
         let state = state(ctx)?;
         let actor = state.require(Permission::Edit)?;
-        let id = uuid("id", &input.id)?;
-        let version = input.version;
-        let p = LinkPatch {
-            negated: input.negated,
-            place: input.place.map_value(Into::into).into(),
-            timing: input.timing.into(),
-            circumstance: input.circumstance.into(),
-            how_to: input.how_to.into(),
-            note: input.note.into(),
-        };
+        let (id, version, p) = input.into_patch("")?;
         gql(tx::write(state.db.pool(), move |txn| {
             Box::pin(async move {
                 with_ends(txn, edge_write::update(txn, &actor, id, version, p).await?).await

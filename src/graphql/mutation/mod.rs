@@ -4,6 +4,7 @@
 
 mod content;
 mod link;
+mod page;
 mod review;
 mod source;
 mod token;
@@ -18,6 +19,7 @@ use crate::domain::DomainError;
 pub struct MutationRoot(
     content::NodeMutation,
     link::LinkMutation,
+    page::PageMutation,
     source::SourceMutation,
     review::ReviewMutation,
     token::TokenMutation,

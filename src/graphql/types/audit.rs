@@ -47,6 +47,11 @@ impl AuditEvent {
     async fn at(&self) -> chrono::DateTime<chrono::Utc> {
         self.0.at
     }
+    /// The change set this event is part of (a page saved with `savePage`), if any;
+    /// `revertChangeSet` undoes the whole set.
+    async fn change_set_id(&self) -> Option<ID> {
+        self.0.change_set_id.map(|id| ID(id.to_string()))
+    }
 }
 
 /// A page of audit events, newest first.
