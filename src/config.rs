@@ -8,10 +8,12 @@ use clap::{Args, ValueEnum};
 mod cache;
 mod guard;
 mod limits;
+mod review;
 
 pub use cache::CacheConfig;
 pub use guard::GuardConfig;
 pub use limits::LimitsConfig;
+pub use review::ReviewConfig;
 
 /// Settings shared by every subcommand. Each flag falls back to the environment variable
 /// named beside it.
@@ -141,6 +143,9 @@ pub struct ServeConfig {
 
     #[command(flatten)]
     pub cache: CacheConfig,
+
+    #[command(flatten)]
+    pub review: ReviewConfig,
 }
 
 impl Default for ServeConfig {
@@ -152,6 +157,7 @@ impl Default for ServeConfig {
             limits: LimitsConfig::default(),
             guard: GuardConfig::default(),
             cache: CacheConfig::default(),
+            review: ReviewConfig::default(),
         }
     }
 }

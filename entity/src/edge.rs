@@ -34,6 +34,10 @@ pub struct Model {
     pub pending_status: Option<Status>,
     pub reviewed_by: Option<String>,
     pub reviewed_at: Option<DateTimeUtc>,
+    /// When this published content is due for its next review; audit snapshots taken before
+    /// the column existed lack it.
+    #[serde(default)]
+    pub review_due: Option<DateTimeUtc>,
     pub version: i32,
     pub created_at: DateTimeUtc,
     pub updated_at: DateTimeUtc,

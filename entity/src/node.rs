@@ -35,6 +35,10 @@ pub struct Model {
     /// The reviewer who last published this, and when: the "medically reviewed" mark.
     pub reviewed_by: Option<String>,
     pub reviewed_at: Option<DateTimeUtc>,
+    /// When this published content is due for its next review; audit snapshots taken before
+    /// the column existed lack it.
+    #[serde(default)]
+    pub review_due: Option<DateTimeUtc>,
     pub version: i32,
     pub created_at: DateTimeUtc,
     pub updated_at: DateTimeUtc,

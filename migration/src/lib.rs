@@ -19,6 +19,7 @@ mod m20261126_000008_create_search_index;
 mod m20261126_000009_create_content_generation;
 mod m20261203_000010_node_codings;
 mod m20261203_000011_change_sets;
+mod m20261203_000012_review_due;
 
 pub struct Migrator;
 
@@ -37,6 +38,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261126_000009_create_content_generation::Migration),
             Box::new(m20261203_000010_node_codings::Migration),
             Box::new(m20261203_000011_change_sets::Migration),
+            Box::new(m20261203_000012_review_due::Migration),
         ]
     }
 }

@@ -24,11 +24,18 @@ use crate::graphql::request::introspection::SchemaShape;
 use crate::graphql::request::limits::{PageSizeLimit, RequestLimits, limit, limit_exceeded};
 use crate::graphql::request::{Refusal, RefusalSlot};
 
+use crate::domain::rules::workflow::ReviewPolicy;
+
 pub type AppSchema = Schema<QueryRoot, MutationRoot, EmptySubscription>;
 
 /// The schema with the default limits, as `caregraph schema` prints it and tests use it.
 pub fn build_schema() -> AppSchema {
-    build(&LimitsConfig::default(), true, None)
+    build(
+        &LimitsConfig::default(),
+        ReviewPolicy::default(),
+        true,
+        None,
+    )
 }
 
 /// The SDL the server serves; `schema.graphql` must equal it.
@@ -52,7 +59,11 @@ impl GraphQl {
     /// recently used dropped first; 0 turns them off.
     /// Learns the schema's shape for the introspection bound by running an introspection
     /// query on it, hence async.
-    pub async fn new(config: &LimitsConfig, persisted_queries: usize) -> Self {
+    pub async fn new(
+        config: &LimitsConfig,
+        review: ReviewPolicy,
+        persisted_queries: usize,
+    ) -> Self {
         let persisted = (persisted_queries > 0).then(|| LruCacheStorage::new(persisted_queries));
         // The types and fields, without any limit that would stop the introspection.
         let bare = Schema::build(
@@ -63,8 +74,8 @@ impl GraphQl {
         .finish();
         let shape = Arc::new(SchemaShape::of(&bare).await);
         Self {
-            anonymous: build(config, false, persisted.as_ref()),
-            token_holders: build(config, true, persisted.as_ref()),
+            anonymous: build(config, review, false, persisted.as_ref()),
+            token_holders: build(config, review, true, persisted.as_ref()),
             limits: RequestLimits::new(config, shape),
             persisted,
         }
@@ -125,6 +136,7 @@ impl GraphQl {
 
 fn build(
     config: &LimitsConfig,
+    review: ReviewPolicy,
     suggestions: bool,
     persisted: Option<&LruCacheStorage>,
 ) -> AppSchema {
@@ -140,6 +152,7 @@ fn build(
     // `limits` bounds by the size of its answer instead.
     .limit_directives(config.max_directives)
     .data(PageSizeLimit(page_size))
+    .data(review)
     .extension(ErrorCodes {
         directives: config.max_directives,
     });
@@ -271,7 +284,7 @@ mod tests {
             ..LimitsConfig::default()
         };
         let storage = LruCacheStorage::new(10);
-        let schema = build(&config, false, Some(&storage));
+        let schema = build(&config, ReviewPolicy::default(), false, Some(&storage));
         // No slot, no record: the schema runs without one too.
         assert!(!schema.execute("{ broken").await.errors.is_empty());
         let mut unknown_hash = Request::new("");
@@ -306,7 +319,7 @@ mod tests {
             max_directives: 1,
             ..LimitsConfig::default()
         };
-        let schema = build(&config, false, None);
+        let schema = build(&config, ReviewPolicy::default(), false, None);
         for (query, limit) in [(
             "{ sources @skip(if: false) @include(if: true) { id } }",
             "directives",

@@ -24,6 +24,7 @@ use sea_orm::sqlx;
 use sea_orm::{DatabaseConnection, DatabaseConnectionType};
 
 use super::AppState;
+use crate::domain::service::review_due;
 use crate::graphql::error::code;
 use crate::graphql::request::Observer;
 
@@ -93,6 +94,7 @@ struct Inner {
     statement_duration: Histogram,
     pool_connections: IntGaugeVec,
     pool_max_connections: IntGauge,
+    review_overdue: IntGauge,
     cache: CacheMetrics,
     operations: Mutex<HashSet<String>>,
 }
@@ -227,6 +229,11 @@ impl Metrics {
         registry.register(Box::new(statement_duration.clone()))?;
         registry.register(Box::new(pool_connections.clone()))?;
         registry.register(Box::new(pool_max_connections.clone()))?;
+        let review_overdue = IntGauge::new(
+            "caregraph_review_overdue_items",
+            "Published nodes and links past their review date (reviewDue), read at scrape time.",
+        )?;
+        registry.register(Box::new(review_overdue.clone()))?;
         let cache = CacheMetrics::new(&registry)?;
 
         Ok(Self {
@@ -238,6 +245,7 @@ impl Metrics {
                 graphql_duration,
                 graphql_errors,
                 statements_per_request,
+                review_overdue,
                 statement_duration,
                 pool_connections,
                 pool_max_connections,
@@ -407,6 +415,15 @@ impl PoolStats {
 
 /// GET /metrics.
 pub async fn render(state: web::Data<AppState>) -> HttpResponse {
+    // An unreachable database leaves the last value: the scrape still answers.
+    match review_due::count_overdue(&state.db, chrono::Utc::now()).await {
+        Ok(n) => state
+            .metrics
+            .inner
+            .review_overdue
+            .set(i64::try_from(n).unwrap_or(i64::MAX)),
+        Err(err) => tracing::warn!(error = %err, "cannot count content overdue for review"),
+    }
     match state.metrics.encode(&state.db) {
         Ok(body) => HttpResponse::Ok()
             .content_type("text/plain; version=0.0.4; charset=utf-8")

@@ -104,7 +104,12 @@ pub async fn server(
         db,
         read_db,
         cache,
-        schema: GraphQl::new(&config.limits, config.cache.persisted_queries).await,
+        schema: GraphQl::new(
+            &config.limits,
+            config.review.policy(),
+            config.cache.persisted_queries,
+        )
+        .await,
         metrics,
         config: config.clone(),
     });

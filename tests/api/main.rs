@@ -26,6 +26,7 @@ mod pagination;
 mod permissions;
 mod protocol;
 mod questions;
+mod review;
 mod schema_sdl;
 #[path = "../support/scratch_db.rs"]
 mod scratch_db;

@@ -599,6 +599,8 @@ struct World {
     app: TestApp,
     /// An admin token that only builds fixtures.
     maker: String,
+    /// A second one, publishing what `maker` submitted (the four-eyes rule).
+    checker: String,
     editor: String,
     reviewer: String,
     admin: String,
@@ -611,6 +613,7 @@ impl World {
     async fn new() -> Self {
         let app = spawn_app().await;
         let maker = app.token("fixture-maker", Role::Admin).await;
+        let checker = app.token("fixture-checker", Role::Admin).await;
         let editor = app.token(Editor.name(), Role::Editor).await;
         let reviewer = app.token(Reviewer.name(), Role::Reviewer).await;
         let admin = app.token(Admin.name(), Role::Admin).await;
@@ -630,6 +633,7 @@ impl World {
         Self {
             app,
             maker,
+            checker,
             editor,
             reviewer,
             admin,
@@ -743,7 +747,12 @@ impl World {
     /// Takes a node or link through workflow steps; returns it after the last one.
     async fn advance(&self, mut row: Value, steps: &[&str]) -> Value {
         for step in steps {
-            row = self.make(step, id_version(&row)).await;
+            let token = if *step == PUBLISH {
+                &self.checker
+            } else {
+                &self.maker
+            };
+            row = self.app.data_as(token, step, id_version(&row)).await["result"].clone();
         }
         row
     }

@@ -101,6 +101,20 @@ async fn single_code_columns_become_codings() {
         ]
     );
 
+    // Published before review dates existed: due twelve months after its creation, in the
+    // form the server reads back.
+    let due = db
+        .query_one_raw(Statement::from_string(
+            backend,
+            "SELECT review_due FROM node WHERE slug = 'spinal-stenosis'",
+        ))
+        .await
+        .expect("read")
+        .expect("the node")
+        .try_get::<chrono::DateTime<chrono::Utc>>("", "review_due")
+        .expect("a timestamp");
+    assert_eq!(due.to_rfc3339(), "2027-11-26T00:00:00+00:00");
+
     // And back: `down` (to before the codings migration) restores the columns from them.
     let after_codings = Migrator::get_migration_files()
         .iter()

@@ -31,10 +31,11 @@ pub enum Action {
     Revert,
     CreateToken,
     RevokeToken,
+    SetReviewDue,
 }
 
 impl Action {
-    pub const ALL: [Action; 18] = [
+    pub const ALL: [Action; 19] = [
         Action::CreateNode,
         Action::UpdateNode,
         Action::DeleteNode,
@@ -53,6 +54,7 @@ impl Action {
         Action::Revert,
         Action::CreateToken,
         Action::RevokeToken,
+        Action::SetReviewDue,
     ];
 
     /// The name stored in `audit_event.action` and shown by the API.
@@ -76,6 +78,7 @@ impl Action {
             Action::Revert => "revert",
             Action::CreateToken => "create_token",
             Action::RevokeToken => "revoke_token",
+            Action::SetReviewDue => "set_review_due",
         }
     }
 
@@ -110,9 +113,11 @@ impl Action {
             | Action::UpdateSource
             | Action::AddCitation
             | Action::SubmitForReview => Permission::Edit,
-            Action::Publish | Action::Reject | Action::Archive | Action::RemoveCitation => {
-                Permission::Review
-            }
+            Action::Publish
+            | Action::Reject
+            | Action::Archive
+            | Action::RemoveCitation
+            | Action::SetReviewDue => Permission::Review,
             Action::DeleteNode
             | Action::DeleteSource
             | Action::Revert

@@ -71,8 +71,8 @@ pub trait Reviewed: Clone {
     fn set_pending(&mut self, pending: Option<Json>);
     fn pending_status(&self) -> Option<Status>;
     fn set_pending_status(&mut self, status: Option<Status>);
-    /// The reviewer's mark readers see.
-    fn stamp_review(&mut self, by: &str, at: DateTime<Utc>);
+    /// The reviewer's mark readers see, and when the next review is due.
+    fn stamp_review(&mut self, by: &str, at: DateTime<Utc>, due: DateTime<Utc>);
 }
 
 /// The content of a reviewed row.
@@ -142,9 +142,10 @@ macro_rules! reviewed {
             fn set_pending_status(&mut self, status: Option<Status>) {
                 self.pending_status = status;
             }
-            fn stamp_review(&mut self, by: &str, at: DateTime<Utc>) {
+            fn stamp_review(&mut self, by: &str, at: DateTime<Utc>, due: DateTime<Utc>) {
                 self.reviewed_by = Some(by.to_owned());
                 self.reviewed_at = Some(at);
+                self.review_due = Some(due);
             }
         }
     };

@@ -3,7 +3,7 @@
 //! publishing it replaces the published content and stamps the reviewer's mark. Each step
 //! names the permission it needs and the audit action it records.
 
-use chrono::{DateTime, Utc};
+use chrono::{DateTime, Months, Utc};
 use entity::sea_orm_active_enums::Status;
 
 use super::audit::Action;
@@ -39,6 +39,50 @@ impl Step {
     }
 }
 
+/// How review works here: the four-eyes rule, and how long a review holds.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct ReviewPolicy {
+    /// A reviewer may not publish what they submitted themselves.
+    pub four_eyes: bool,
+    /// Months from a publication to the content's next review date.
+    pub interval_months: u32,
+}
+
+impl Default for ReviewPolicy {
+    fn default() -> Self {
+        Self {
+            four_eyes: true,
+            interval_months: 12,
+        }
+    }
+}
+
+impl ReviewPolicy {
+    /// When content reviewed at `at` is due for its next review.
+    pub fn due_after(&self, at: DateTime<Utc>) -> DateTime<Utc> {
+        at.checked_add_months(Months::new(self.interval_months))
+            .unwrap_or(DateTime::<Utc>::MAX_UTC)
+    }
+
+    /// FORBIDDEN when the four-eyes rule holds and `actor` is who submitted the content
+    /// (`submitter`) they are about to publish. caregraph itself (the seed) is exempt.
+    pub fn check_publisher(
+        &self,
+        actor: &Actor,
+        submitter: Option<&str>,
+    ) -> Result<(), DomainError> {
+        if self.four_eyes && !actor.system && submitter == Some(actor.name.as_str()) {
+            return Err(DomainError::Forbidden {
+                reason: format!(
+                    "four-eyes rule: {} submitted this for review and cannot also publish it; another reviewer must",
+                    actor.name
+                ),
+            });
+        }
+        Ok(())
+    }
+}
+
 /// The status a new node or link starts in: what caregraph itself loads is the shipped,
 /// reviewed content (published); what a person writes is a draft.
 pub fn initial_status(actor: &Actor) -> Status {
@@ -47,6 +91,12 @@ pub fn initial_status(actor: &Actor) -> Status {
     } else {
         Status::Draft
     }
+}
+
+/// When content that starts published (what caregraph itself loads) is first due for review:
+/// the default interval after loading, since the seed has no server settings to read.
+pub fn initial_review_due(status: Status, now: DateTime<Utc>) -> Option<DateTime<Utc>> {
+    (status == Status::Published).then(|| ReviewPolicy::default().due_after(now))
 }
 
 /// Removing content readers see is a review decision; removing a draft is editing.
@@ -99,6 +149,7 @@ pub fn take<R: Reviewed>(
     step: Step,
     actor: &Actor,
     now: DateTime<Utc>,
+    policy: &ReviewPolicy,
 ) -> Result<(), DomainError> {
     let (status, pending_status) = next(row.status(), row.pending_status(), step)?;
     let publishing = step == Step::Publish;
@@ -114,7 +165,7 @@ pub fn take<R: Reviewed>(
     row.set_status(status);
     row.set_pending_status(pending_status);
     if publishing {
-        row.stamp_review(&actor.name, now);
+        row.stamp_review(&actor.name, now, policy.due_after(now));
     }
     Ok(())
 }
@@ -123,6 +174,26 @@ pub fn take<R: Reviewed>(
 mod tests {
     use super::*;
     use Status::*;
+    use entity::sea_orm_active_enums::Role;
+
+    #[test]
+    fn four_eyes_refuses_publishing_ones_own_submission() {
+        let rita = Actor::person("rita", Role::Reviewer);
+        let on = ReviewPolicy::default();
+        assert!(on.check_publisher(&rita, Some("ed")).is_ok());
+        assert!(on.check_publisher(&rita, None).is_ok());
+        let err = on.check_publisher(&rita, Some("rita")).unwrap_err();
+        assert!(err.to_string().starts_with("four-eyes rule"), "{err}");
+        let off = ReviewPolicy {
+            four_eyes: false,
+            ..on
+        };
+        assert!(off.check_publisher(&rita, Some("rita")).is_ok());
+        assert!(
+            on.check_publisher(&Actor::system("system"), Some("system"))
+                .is_ok()
+        );
+    }
 
     #[test]
     fn transitions() {

@@ -79,6 +79,7 @@ pub async fn create(
         pending_status: None,
         reviewed_by: None,
         reviewed_at: None,
+        review_due: workflow::initial_review_due(status, now),
         version: 1,
         created_at: now,
         updated_at: now,

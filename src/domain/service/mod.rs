@@ -17,6 +17,7 @@ pub mod nodes;
 pub mod page;
 pub mod published;
 pub mod rank;
+pub mod review_due;
 pub mod search;
 pub mod source_write;
 pub mod sources;

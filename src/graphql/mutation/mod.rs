@@ -13,6 +13,7 @@ use async_graphql::{ErrorExtensions as _, ID, MergedObject, Result};
 use uuid::Uuid;
 
 use crate::domain::DomainError;
+pub(crate) use review::as_content;
 
 /// Change the knowledge graph (content teams, with a bearer token).
 #[derive(MergedObject, Default)]

@@ -7,9 +7,9 @@ use async_graphql::{Context, ID, Object, Result};
 use super::link::with_ends;
 use super::{gql, uuid};
 use crate::domain::rules::auth::Permission;
-use crate::domain::rules::workflow::Step;
+use crate::domain::rules::workflow::{ReviewPolicy, Step};
 use crate::domain::service::workflow::{self, Reviewed};
-use crate::domain::service::{audit_log, tx};
+use crate::domain::service::{audit_log, review_due, tx};
 use crate::graphql::context::state;
 use crate::graphql::types::{AuditEvent, Content, Node};
 
@@ -23,17 +23,25 @@ async fn step(
     let state = state(ctx)?;
     let actor = state.require(step.permission())?;
     let uid = uuid("id", &id)?;
+    let policy = *ctx.data::<ReviewPolicy>()?;
     gql(tx::write(state.db.pool(), move |txn| {
         Box::pin(async move {
-            Ok(
-                match workflow::apply(txn, &actor, uid, version, step, reason).await? {
-                    Reviewed::Node(row) => Content::from(Node::from(Arc::new(row))),
-                    Reviewed::Edge(row) => Content::Link(with_ends(txn, row).await?),
-                },
-            )
+            let row = workflow::apply(txn, &actor, &policy, uid, version, step, reason).await?;
+            as_content(txn, row).await
         })
     })
     .await)
+}
+
+/// A node or link as the `Content` union, a link with both ends read in the transaction.
+pub(crate) async fn as_content(
+    db: &impl sea_orm::ConnectionTrait,
+    row: Reviewed,
+) -> std::result::Result<Content, crate::domain::DomainError> {
+    Ok(match row {
+        Reviewed::Node(row) => Content::from(Node::from(Arc::new(row))),
+        Reviewed::Edge(row) => Content::Link(with_ends(db, row).await?),
+    })
 }
 
 #[derive(Default)]
@@ -72,6 +80,27 @@ impl ReviewMutation {
         #[graphql(desc = "Why; kept in the audit log.")] reason: Option<String>,
     ) -> Result<Content> {
         step(ctx, id, version, Step::Reject, reason).await
+    }
+
+    /// Sets when a published node or link is next due for review (reviewer or admin).
+    /// Publishing sets it the configured interval ahead; this overrides it for one item.
+    async fn set_review_due(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "The published node or link.")] id: ID,
+        #[graphql(desc = "The version you read.")] version: i32,
+        #[graphql(desc = "When it is next due for review.")] due: chrono::DateTime<chrono::Utc>,
+    ) -> Result<Content> {
+        let state = state(ctx)?;
+        let actor = state.require(Permission::Review)?;
+        let uid = uuid("id", &id)?;
+        gql(tx::write(state.db.pool(), move |txn| {
+            Box::pin(async move {
+                let row = review_due::set(txn, &actor, uid, version, due).await?;
+                as_content(txn, row).await
+            })
+        })
+        .await)
     }
 
     /// Withdraws a node or link from readers, keeping it for the record (reviewer or admin).

@@ -82,6 +82,10 @@ macro_rules! link_object {
             async fn reviewed_at(&self) -> Option<chrono::DateTime<chrono::Utc>> {
                 self.0.edge.reviewed_at
             }
+            /// When this published link is due for its next review (`null` until published).
+            async fn review_due(&self) -> Option<chrono::DateTime<chrono::Utc>> {
+                self.0.edge.review_due
+            }
             /// The source passages this link rests on.
             async fn citations(&self, ctx: &Context<'_>) -> Result<Vec<Citation>> {
                 super::node::citations(ctx, CitedBy::Edge(self.0.edge.id)).await

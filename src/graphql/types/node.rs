@@ -98,6 +98,11 @@ pub(crate) type NodeRef = Arc<node::Model>;
         name = "reviewed_at",
         ty = "Option<chrono::DateTime<chrono::Utc>>",
         desc = "When this node was last published by a reviewer."
+    ),
+    field(
+        name = "review_due",
+        ty = "Option<chrono::DateTime<chrono::Utc>>",
+        desc = "When this published node is due for its next review (`null` until published)."
     )
 )]
 pub(crate) enum Node {
@@ -198,6 +203,10 @@ macro_rules! node_object {
             /// When this node was last published by a reviewer.
             pub(crate) async fn reviewed_at(&self, _ctx: &async_graphql::Context<'_>) -> async_graphql::Result<Option<chrono::DateTime<chrono::Utc>>> {
                 Ok(self.0.reviewed_at)
+            }
+            /// When this published node is due for its next review (`null` until published).
+            pub(crate) async fn review_due(&self, _ctx: &async_graphql::Context<'_>) -> async_graphql::Result<Option<chrono::DateTime<chrono::Utc>>> {
+                Ok(self.0.review_due)
             }
             /// The source passages this node rests on.
             pub(crate) async fn citations(&self, ctx: &async_graphql::Context<'_>) -> async_graphql::Result<Vec<$crate::graphql::types::Citation>> {

@@ -155,6 +155,10 @@ impl Link {
     async fn reviewed_at(&self) -> Option<chrono::DateTime<chrono::Utc>> {
         self.edge.reviewed_at
     }
+    /// When this published link is due for its next review (`null` until published).
+    async fn review_due(&self) -> Option<chrono::DateTime<chrono::Utc>> {
+        self.edge.review_due
+    }
     /// Version of the link; writes must send the version they read.
     async fn version(&self) -> i32 {
         self.edge.version
