@@ -360,3 +360,134 @@ async fn a_published_page_edit_waits_for_review_and_reverts_as_one() {
         "{still}"
     );
 }
+
+const QUEUE: &str = r#"query($by: String, $kinds: [ContentKind!]) { reviewQueue(submittedBy: $by, kinds: $kinds) {
+  items { isEdit submittedBy changeSetId changes { field before after }
+          content { ... on Condition { slug } ... on Treatment { slug } ... on Link { id } } }
+  hasNextPage } }"#;
+
+#[tokio::test]
+async fn a_saved_page_goes_through_the_review_queue_and_is_published_as_one() {
+    let app = spawn_app().await;
+    let editor = app.token("ed", Role::Editor).await;
+    let reviewer = app.token("rita", Role::Reviewer).await;
+    let source = app.source_id().await;
+    let page = app
+        .data(
+            r#"{ condition(slug: "postpartum-low-back-pain") { id version summary causeLinks { id version note } } }"#,
+            json!({}),
+        )
+        .await["condition"]
+        .clone();
+    let link = &page["causeLinks"][0];
+
+    // An editor saves an edit of a published page and a new treatment linked to it, then
+    // submits the whole change set.
+    let saved = app
+        .data_as(
+            &editor,
+            SAVE,
+            json!({ "input": {
+                "node": { "update": { "id": page["id"], "version": page["version"], "summary": "Edited summary." } },
+                "newNodes": [{ "kind": "TREATMENT", "slug": "warm-compress", "name": "Warm compress",
+                               "citations": [cite(&source, &quotes()[3])] }],
+                "createLinks": [{ "predicate": "TREATED_BY", "direction": "OUTGOING", "otherSlug": "warm-compress",
+                                  "citations": [cite(&source, &quotes()[4])] }],
+                "updateLinks": [{ "id": link["id"], "version": link["version"], "note": "Edited note." }],
+            } }),
+        )
+        .await["savePage"]
+        .clone();
+    let change_set = saved["changeSetId"].clone();
+    let submitted = app
+        .data_as(
+            &editor,
+            r#"mutation($id: ID!) { submitChangeSet(id: $id) { __typename } }"#,
+            json!({ "id": change_set }),
+        )
+        .await;
+    assert_eq!(
+        submitted["submitChangeSet"].as_array().expect("list").len(),
+        4,
+        "the page's node, the new treatment, the new link, the changed link: {submitted}"
+    );
+
+    // The reviewer's queue shows the four, oldest first, with the edit's diff.
+    let queue = app.data_as(&reviewer, QUEUE, json!({ "by": "ed" })).await["reviewQueue"].clone();
+    let items = queue["items"].as_array().expect("items");
+    assert_eq!(items.len(), 4, "{queue}");
+    assert!(
+        items
+            .iter()
+            .all(|i| i["changeSetId"] == change_set && i["submittedBy"] == "ed")
+    );
+    let edit = items
+        .iter()
+        .find(|i| i["content"]["slug"] == "postpartum-low-back-pain")
+        .expect("the page's node");
+    assert_eq!(edit["isEdit"], true);
+    assert_eq!(
+        edit["changes"],
+        json!([{ "field": "summary", "before": page["summary"], "after": "Edited summary." }])
+    );
+    let new = items
+        .iter()
+        .find(|i| i["content"]["slug"] == "warm-compress")
+        .expect("the new treatment");
+    assert_eq!(new["isEdit"], false);
+    assert!(
+        new["changes"]
+            .as_array()
+            .expect("changes")
+            .iter()
+            .any(|c| c["field"] == "name"
+                && c["after"] == "Warm compress"
+                && c["before"].is_null())
+    );
+    let only_links = app
+        .data_as(&reviewer, QUEUE, json!({ "kinds": ["LINK"] }))
+        .await["reviewQueue"]["items"]
+        .as_array()
+        .expect("items")
+        .len();
+    assert_eq!(only_links, 2);
+
+    // The editor cannot publish; the reviewer publishes the whole page at once.
+    let (_, resp) = app
+        .gql_as(
+            &editor,
+            r#"mutation($id: ID!) { publishChangeSet(id: $id) { __typename } }"#,
+            json!({ "id": change_set }),
+        )
+        .await;
+    assert_code(&resp, "FORBIDDEN");
+    let published = app
+        .data_as(
+            &reviewer,
+            r#"mutation($id: ID!) { publishChangeSet(id: $id) { __typename } }"#,
+            json!({ "id": change_set }),
+        )
+        .await;
+    assert_eq!(
+        published["publishChangeSet"]
+            .as_array()
+            .expect("list")
+            .len(),
+        4
+    );
+    let queue = app.data_as(&reviewer, QUEUE, json!({})).await;
+    assert_eq!(queue["reviewQueue"]["items"], json!([]), "{queue}");
+    let read = app
+        .data(
+            r#"{ condition(slug: "postpartum-low-back-pain") { summary treatments { slug } } }"#,
+            json!({}),
+        )
+        .await;
+    assert_eq!(read["condition"]["summary"], "Edited summary.");
+    assert!(
+        read["condition"]["treatments"]
+            .to_string()
+            .contains("warm-compress"),
+        "{read}"
+    );
+}

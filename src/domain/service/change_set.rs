@@ -2,14 +2,16 @@
 
 use std::collections::HashSet;
 
-use entity::{audit_event, edge};
+use entity::{audit_event, edge, node};
 use sea_orm::{ColumnTrait, Condition, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder};
 use uuid::Uuid;
 
 use super::audit_log;
+use super::workflow::{self, Reviewed};
 use crate::domain::DomainError;
-use crate::domain::rules::audit::Action;
+use crate::domain::rules::audit::{Action, TargetType};
 use crate::domain::rules::auth::Actor;
+use crate::domain::rules::workflow::{self as workflow_rules, ReviewPolicy, Step};
 
 /// The events of change set `id`, oldest first; NOT_FOUND when there are none.
 pub async fn events(
@@ -123,4 +125,62 @@ fn net_changes(events: &[audit_event::Model]) -> Vec<audit_event::Model> {
     }
     by_target.retain(|e| e.before.is_some() || e.after.is_some());
     by_target
+}
+
+/// Takes every node and link a change set wrote, that the step applies to, through `step`
+/// (submit, publish or reject a whole saved page). INVALID when it applies to none of them.
+pub async fn take_step(
+    db: &impl ConnectionTrait,
+    actor: &Actor,
+    policy: &ReviewPolicy,
+    id: Uuid,
+    step: Step,
+    reason: Option<String>,
+) -> Result<Vec<Reviewed>, DomainError> {
+    let events = events(db, id).await?;
+    let mut seen = HashSet::new();
+    let mut done = Vec::new();
+    for event in &events {
+        if !seen.insert(event.target_id) {
+            continue;
+        }
+        let current = match TargetType::parse(&event.target_type) {
+            Some(TargetType::Node) => node::Entity::find_by_id(event.target_id)
+                .one(db)
+                .await?
+                .map(|n| (n.status, n.pending_status, n.version)),
+            Some(TargetType::Edge) => edge::Entity::find_by_id(event.target_id)
+                .one(db)
+                .await?
+                .map(|e| (e.status, e.pending_status, e.version)),
+            _ => None,
+        };
+        let Some((status, pending, version)) = current else {
+            continue;
+        };
+        if workflow_rules::next(status, pending, step).is_err() {
+            continue;
+        }
+        let what = format!("{} {}", event.target_type, event.target_id);
+        done.push(
+            workflow::apply(
+                db,
+                actor,
+                policy,
+                event.target_id,
+                version,
+                step,
+                reason.clone(),
+            )
+            .await
+            .map_err(|e| e.at(&what))?,
+        );
+    }
+    if done.is_empty() {
+        return Err(DomainError::invalid(
+            "id",
+            format!("nothing in change set {id} can be taken through this step"),
+        ));
+    }
+    Ok(done)
 }

@@ -18,6 +18,7 @@ pub mod page;
 pub mod published;
 pub mod rank;
 pub mod review_due;
+pub mod review_queue;
 pub mod search;
 pub mod source_write;
 pub mod sources;

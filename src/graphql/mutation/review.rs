@@ -9,7 +9,7 @@ use super::{gql, uuid};
 use crate::domain::rules::auth::Permission;
 use crate::domain::rules::workflow::{ReviewPolicy, Step};
 use crate::domain::service::workflow::{self, Reviewed};
-use crate::domain::service::{audit_log, review_due, tx};
+use crate::domain::service::{audit_log, change_set, review_due, tx};
 use crate::graphql::context::state;
 use crate::graphql::types::{AuditEvent, Content, Node};
 
@@ -28,6 +28,29 @@ async fn step(
         Box::pin(async move {
             let row = workflow::apply(txn, &actor, &policy, uid, version, step, reason).await?;
             as_content(txn, row).await
+        })
+    })
+    .await)
+}
+
+async fn change_set_step(
+    ctx: &Context<'_>,
+    id: ID,
+    step: Step,
+    reason: Option<String>,
+) -> Result<Vec<Content>> {
+    let state = state(ctx)?;
+    let actor = state.require(step.permission())?;
+    let uid = uuid("id", &id)?;
+    let policy = *ctx.data::<ReviewPolicy>()?;
+    gql(tx::write(state.db.pool(), move |txn| {
+        Box::pin(async move {
+            let rows = change_set::take_step(txn, &actor, &policy, uid, step, reason).await?;
+            let mut out = Vec::with_capacity(rows.len());
+            for row in rows {
+                out.push(as_content(txn, row).await?);
+            }
+            Ok(out)
         })
     })
     .await)
@@ -101,6 +124,37 @@ impl ReviewMutation {
             })
         })
         .await)
+    }
+
+    /// Submits every draft node and link of a change set (a page saved with `savePage`) for
+    /// review (editor or admin).
+    async fn submit_change_set(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "The change set.")] id: ID,
+    ) -> Result<Vec<Content>> {
+        change_set_step(ctx, id, Step::SubmitForReview, None).await
+    }
+
+    /// Publishes every node and link of a change set that is in review (reviewer or admin),
+    /// under the same rules as `publish`, the four-eyes rule included.
+    async fn publish_change_set(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "The change set.")] id: ID,
+    ) -> Result<Vec<Content>> {
+        change_set_step(ctx, id, Step::Publish, None).await
+    }
+
+    /// Sends every node and link of a change set that is in review back to its editors
+    /// (reviewer or admin).
+    async fn reject_change_set(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "The change set.")] id: ID,
+        #[graphql(desc = "Why; kept in the audit log.")] reason: Option<String>,
+    ) -> Result<Vec<Content>> {
+        change_set_step(ctx, id, Step::Reject, reason).await
     }
 
     /// Withdraws a node or link from readers, keeping it for the record (reviewer or admin).

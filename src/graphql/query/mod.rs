@@ -4,6 +4,7 @@ mod catalog;
 mod codes;
 mod explore;
 mod node;
+mod review;
 mod source;
 mod team;
 
@@ -18,4 +19,5 @@ pub struct QueryRoot(
     explore::ExploreQuery,
     source::SourceQuery,
     team::TeamQuery,
+    review::ReviewQueueQuery,
 );
