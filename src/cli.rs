@@ -63,6 +63,20 @@ pub enum Command {
         )]
         synthetic: Option<Vec<String>>,
     },
+    /// Import a content file (the seed's TOML format: nodes, links, citations, a source) for
+    /// review: new content as drafts, content already there edited to match (published
+    /// content through pending edits), in one transaction and one change set. Every problem
+    /// is reported, with its line, before anything is written.
+    Import {
+        /// The content file.
+        file: PathBuf,
+        /// Print what an import would create, edit and leave alone, writing nothing.
+        #[arg(long)]
+        check: bool,
+        /// The name the audit log gives the importer (who writes as an editor).
+        #[arg(long = "as", value_name = "NAME", default_value = "caregraph-import")]
+        importer: String,
+    },
     /// Print the GraphQL schema (SDL) this build serves; `schema.graphql` must equal it.
     Schema,
     /// Write the published graph (nodes, edges, attributes, citations) for analysts.
@@ -205,6 +219,31 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
                     .await
                     .with_context(|| format!("seeding {}", s.name))?;
                 println!("{}: {report}", s.name);
+            }
+            Ok(())
+        }
+        Some(Command::Import {
+            file,
+            check,
+            importer,
+        }) => {
+            let seed = Seed::from_path(&file)?;
+            let db = db::connect(&config).await?;
+            db::migrate(&db, &config).await?;
+            let imported = seed::import(&db, &seed, &importer, check)
+                .await
+                .with_context(|| format!("importing {}", seed.name))?;
+            if check {
+                println!(
+                    "{} (checked, nothing written): an import would have {}",
+                    seed.name, imported.report
+                );
+            } else {
+                println!("{}: {}", seed.name, imported.report);
+                println!(
+                    "change set {}: submitChangeSet sends it to review, revertChangeSet undoes it",
+                    imported.change_set
+                );
             }
             Ok(())
         }

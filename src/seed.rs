@@ -1,20 +1,22 @@
 //! Seed files (the article graph in `data/`): their TOML format, read and checked as a whole,
 //! then loaded through `domain::service::import` in one transaction.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 use std::path::{Path, PathBuf};
 
+use entity::sea_orm_active_enums::Role;
 use entity::sea_orm_active_enums::{NodeKind, Predicate, TreatmentPlace, TreatmentType};
 use sea_orm::DatabaseConnection;
 use serde::Deserialize;
 use thiserror::Error;
+use uuid::Uuid;
 
 use crate::domain::DomainError;
 use crate::domain::rules::auth::Actor;
 use crate::domain::rules::coding::{Coding, CodingSource, Match};
 use crate::domain::rules::content::{LinkAttributes, NodeContent};
 use crate::domain::service::import::{
-    self, ContentSet, ImportReport, LinkSpec, NodeSpec, SourceSpec,
+    self, ContentSet, Existing, ImportReport, LinkSpec, NodeSpec, SourceSpec,
 };
 use crate::domain::service::tx;
 
@@ -177,10 +179,77 @@ impl Seed {
             })?;
         let problems = import::problems(&content);
         if !problems.is_empty() {
-            return Err(SeedError::Invalid { name, problems });
+            return Err(SeedError::Invalid {
+                name,
+                problems: located(raw, problems),
+            });
         }
         Ok(Self { name, content })
     }
+}
+
+/// Each problem with the line of the table it is about (`line 212: node x: …`). Problems
+/// name their node by slug, their edge by `subject predicate object`, or the source.
+fn located(raw: &str, problems: Vec<String>) -> Vec<String> {
+    let mut lines: HashMap<String, usize> = HashMap::new();
+    let (mut table, mut start) = ("", 0);
+    let mut edge: [String; 3] = Default::default();
+    let value = |l: &str, key: &str| -> Option<String> {
+        let rest = l.strip_prefix(key)?.trim_start().strip_prefix('=')?.trim();
+        Some(rest.trim_matches('"').to_owned())
+    };
+    for (i, line) in raw.lines().enumerate() {
+        let l = line.trim();
+        if l.starts_with('[') {
+            table = match l {
+                "[[node]]" => "node",
+                "[[edge]]" => "edge",
+                "[source]" => {
+                    lines.insert("source".to_owned(), i + 1);
+                    "source"
+                }
+                _ => table,
+            };
+            if matches!(l, "[[node]]" | "[[edge]]") {
+                start = i + 1;
+                edge = Default::default();
+            }
+            continue;
+        }
+        match table {
+            "node" => {
+                if let Some(slug) = value(l, "slug") {
+                    lines.entry(format!("node {slug}")).or_insert(start);
+                }
+            }
+            "edge" => {
+                for (k, slot) in ["subject", "predicate", "object"]
+                    .iter()
+                    .zip(edge.iter_mut())
+                {
+                    if let Some(v) = value(l, k) {
+                        *slot = v;
+                    }
+                }
+                if edge.iter().all(|v| !v.is_empty()) {
+                    lines
+                        .entry(format!("edge {} {} {}", edge[0], edge[1], edge[2]))
+                        .or_insert(start);
+                }
+            }
+            _ => {}
+        }
+    }
+    problems
+        .into_iter()
+        .map(|p| {
+            let at = p.split(": ").next().unwrap_or_default();
+            match lines.get(at) {
+                Some(n) => format!("line {n}: {p}"),
+                None => p,
+            }
+        })
+        .collect()
 }
 
 impl SeedFile {
@@ -280,10 +349,44 @@ pub fn seed_actor() -> Actor {
 pub async fn apply(db: &DatabaseConnection, seed: &Seed) -> Result<ImportReport, SeedError> {
     let set = seed.content.clone();
     let report = tx::write(db, move |txn| {
-        Box::pin(async move { import::load(txn, &seed_actor(), &set).await })
+        Box::pin(async move { import::load(txn, &seed_actor(), &set, Existing::LeaveAlone).await })
     })
     .await?;
     Ok(report)
+}
+
+/// What an import wrote (or, checked, would write), and the change set of its audit events.
+pub struct Imported {
+    pub change_set: Uuid,
+    pub report: ImportReport,
+}
+
+/// Imports a content file as `importer` (an editor): new content as drafts, content already
+/// there edited to match (published content through pending edits for review), all in one
+/// transaction and one change set, through the same services as the API. With `check`, the
+/// same work runs against the database and is rolled back: the report says what an import
+/// would do.
+pub async fn import(
+    db: &DatabaseConnection,
+    seed: &Seed,
+    importer: &str,
+    check: bool,
+) -> Result<Imported, SeedError> {
+    let change_set = Uuid::now_v7();
+    let actor = Actor::person(importer, Role::Editor).in_change_set(change_set);
+    let set = seed.content.clone();
+    let report = if check {
+        tx::rehearse(db, move |txn| {
+            Box::pin(async move { import::load(txn, &actor, &set, Existing::Edit).await })
+        })
+        .await?
+    } else {
+        tx::write(db, move |txn| {
+            Box::pin(async move { import::load(txn, &actor, &set, Existing::Edit).await })
+        })
+        .await?
+    };
+    Ok(Imported { change_set, report })
 }
 
 /// Seeds the bundled article graph when the database holds no nodes. Returns `None` when it
@@ -304,6 +407,24 @@ pub async fn seed_if_empty(db: &DatabaseConnection) -> Result<Option<ImportRepor
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn problems_name_the_line_of_their_table() {
+        let raw = "[source]\nslug = \"s\"\ntitle = \"t\"\n\n[[node]]\nslug = \"a\"\nkind = \"CONDITION\"\nname = \" \"\nquotes = [\"q\"]\n\n[[edge]]\nsubject = \"a\"\npredicate = \"has_symptom\"\nobject = \"b\"\nquotes = [\"q\"]\n";
+        let err = match Seed::parse("f.toml".into(), raw, |_| unreachable!()) {
+            Err(SeedError::Invalid { problems, .. }) => problems,
+            other => panic!("{:?}", other.map(|s| s.name)),
+        };
+        assert!(
+            err.iter().any(|p| p.starts_with("line 5: node a: name")),
+            "{err:?}"
+        );
+        assert!(
+            err.iter()
+                .any(|p| p.starts_with("line 11: edge a has_symptom b")),
+            "{err:?}"
+        );
+    }
 
     #[test]
     fn the_bundled_article_graph_is_valid() {

@@ -15,6 +15,7 @@ mod faults;
 mod graphiql_examples;
 mod helpers;
 mod http;
+mod import;
 mod introspection;
 mod limits;
 mod metrics;

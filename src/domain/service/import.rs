@@ -16,7 +16,9 @@ use super::node_write::{self, NewNode};
 use super::source_write;
 use crate::domain::DomainError;
 use crate::domain::rules::auth::Actor;
-use crate::domain::rules::content::{Editable as _, LinkAttributes, NodeContent};
+use crate::domain::rules::content::{
+    Editable as _, LinkAttributes, LinkPatch, NodeContent, NodePatch,
+};
 use crate::domain::rules::predicate;
 use crate::domain::rules::validate::{self, Quote, Slug};
 
@@ -157,19 +159,36 @@ pub struct ImportReport {
     /// Things already in the database that differ from the set: edited since it was loaded,
     /// so left alone. Each entry names the thing.
     pub skipped: Vec<String>,
+    /// Things already in the database that an import edited to match the set (on published
+    /// content, as a pending edit for review). Each entry names the thing.
+    pub edited: Vec<String>,
+}
+
+/// What a load does with content already in the database that differs from the set.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Existing {
+    /// Leave it (the seed: whatever differs was edited since it was loaded).
+    LeaveAlone,
+    /// Edit it to match the set, through the same services as the API: published content
+    /// gets a pending edit for review, its missing quotes become citations in review.
+    Edit,
 }
 
 impl std::fmt::Display for ImportReport {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         write!(
             f,
-            "added {} nodes, {} edges, {} citations; {} already up to date; {} skipped",
+            "added {} nodes, {} edges, {} citations; {} edited; {} already up to date; {} skipped",
             self.nodes_added,
             self.edges_added,
             self.citations_added,
+            self.edited.len(),
             self.unchanged,
             self.skipped.len()
         )?;
+        for s in &self.edited {
+            write!(f, "\n  edited (a pending edit where published): {s}")?;
+        }
         for s in &self.skipped {
             write!(f, "\n  skipped (edited since seeding, left as is): {s}")?;
         }
@@ -179,11 +198,12 @@ impl std::fmt::Display for ImportReport {
 
 /// Loads `set` as `actor` (call inside one transaction, after `problems` found none): what is
 /// new is created through the node, link and source services, what is there and the same is
-/// left alone, what is there and differs is reported as skipped.
+/// left alone, what is there and differs is skipped or edited (`existing_content`).
 pub async fn load(
     db: &impl ConnectionTrait,
     actor: &Actor,
     set: &ContentSet,
+    existing_content: Existing,
 ) -> Result<ImportReport, DomainError> {
     let mut report = ImportReport::default();
     let source_id = source_id(db, actor, &set.source, &mut report).await?;
@@ -215,11 +235,34 @@ pub async fn load(
     for n in &set.nodes {
         if let Some(row) = existing.get(&n.slug) {
             ids.insert(&n.slug, row.id);
-            let same = row.kind == n.kind
-                && NodeContent::of(row) == n.content
+            let label = format!("node {}", n.slug);
+            if row.kind != n.kind {
+                return Err(DomainError::invalid(
+                    "kind",
+                    format!(
+                        "{label} exists as a {:?}; a node's kind does not change",
+                        row.kind
+                    ),
+                ));
+            }
+            let have = node_quotes.get(&row.id).cloned().unwrap_or_default();
+            let same_content = NodeContent::of(row) == n.content;
+            let same = same_content
                 && row.status == Status::Published
-                && node_quotes.get(&row.id) == Some(&n.quotes.iter().cloned().collect());
-            tally(&mut report, same, format!("node {}", n.slug));
+                && have == n.quotes.iter().cloned().collect();
+            if same || existing_content == Existing::LeaveAlone {
+                tally(&mut report, same, label);
+                continue;
+            }
+            if !same_content {
+                node_write::update(db, actor, row.id, row.version, full_node_patch(&n.content))
+                    .await
+                    .map_err(|e| e.at(&label))?;
+            }
+            add_missing_quotes(db, actor, row.id, &n.quotes, &have, &cite)
+                .await
+                .map_err(|e| e.at(&label))?;
+            report.edited.push(label);
             continue;
         }
         let new = NewNode {
@@ -248,10 +291,31 @@ pub async fn load(
     for l in &set.links {
         let (s, o) = (ids[l.subject.as_str()], ids[l.object.as_str()]);
         if let Some(row) = existing_edges.get(&(s, l.predicate, o)) {
-            let same = LinkAttributes::of(row) == l.attributes
+            let have = edge_quotes.get(&row.id).cloned().unwrap_or_default();
+            let same_attributes = LinkAttributes::of(row) == l.attributes;
+            let same = same_attributes
                 && row.status == Status::Published
-                && edge_quotes.get(&row.id) == Some(&l.quotes.iter().cloned().collect());
-            tally(&mut report, same, l.label());
+                && have == l.quotes.iter().cloned().collect();
+            if same || existing_content == Existing::LeaveAlone {
+                tally(&mut report, same, l.label());
+                continue;
+            }
+            let label = l.label();
+            if !same_attributes {
+                edge_write::update(
+                    db,
+                    actor,
+                    row.id,
+                    row.version,
+                    full_link_patch(&l.attributes),
+                )
+                .await
+                .map_err(|e| e.at(&label))?;
+            }
+            add_missing_quotes(db, actor, row.id, &l.quotes, &have, &cite)
+                .await
+                .map_err(|e| e.at(&label))?;
+            report.edited.push(label);
             continue;
         }
         let new = NewLink {
@@ -266,6 +330,49 @@ pub async fn load(
         report.citations_added += l.quotes.len();
     }
     Ok(report)
+}
+
+/// A patch that sets every field to `content`'s.
+fn full_node_patch(content: &NodeContent) -> NodePatch {
+    NodePatch {
+        slug: None,
+        name: Some(content.name.clone()),
+        synonyms: Some(content.synonyms.clone()),
+        summary: Some(content.summary.clone()),
+        treatment_type: Some(content.treatment_type),
+        codings: Some(content.codings.clone()),
+    }
+}
+
+fn full_link_patch(a: &LinkAttributes) -> LinkPatch {
+    LinkPatch {
+        negated: Some(a.negated),
+        place: Some(a.place),
+        timing: Some(a.timing.clone()),
+        circumstance: Some(a.circumstance.clone()),
+        how_to: Some(a.how_to.clone()),
+        note: Some(a.note.clone()),
+    }
+}
+
+/// Cites the set's quotes the row lacks (as citations in review on published content).
+async fn add_missing_quotes(
+    db: &impl ConnectionTrait,
+    actor: &Actor,
+    target: Uuid,
+    quotes: &[String],
+    have: &BTreeSet<String>,
+    cite: &impl Fn(&[String]) -> Result<Vec<NewCitation>, DomainError>,
+) -> Result<(), DomainError> {
+    let missing: Vec<String> = quotes
+        .iter()
+        .filter(|q| !have.contains(*q))
+        .cloned()
+        .collect();
+    for citation in cite(&missing)? {
+        source_write::add_citation(db, actor, target, citation).await?;
+    }
+    Ok(())
 }
 
 fn tally(report: &mut ImportReport, same: bool, what: String) {

@@ -24,12 +24,7 @@ where
     T: Send,
     F: for<'c> FnOnce(&'c DatabaseTransaction) -> Work<'c, T> + Send,
 {
-    let options = TransactionOptions {
-        sqlite_transaction_mode: (db.get_database_backend() == DbBackend::Sqlite)
-            .then_some(SqliteTransactionMode::Immediate),
-        ..TransactionOptions::default()
-    };
-    let txn = db.begin_with_options(options).await?;
+    let txn = begin(db).await?;
     match work(&txn).await {
         Ok(value) => {
             txn.commit().await?;
@@ -43,4 +38,26 @@ where
             Err(err)
         }
     }
+}
+
+/// Runs `work` in a transaction and rolls it back whatever it returns: what a write would do,
+/// checked against the database as it is, without doing it (`caregraph import --check`).
+pub async fn rehearse<T, F>(db: &DatabaseConnection, work: F) -> Result<T, DomainError>
+where
+    T: Send,
+    F: for<'c> FnOnce(&'c DatabaseTransaction) -> Work<'c, T> + Send,
+{
+    let txn = begin(db).await?;
+    let result = work(&txn).await;
+    txn.rollback().await?;
+    result
+}
+
+async fn begin(db: &DatabaseConnection) -> Result<DatabaseTransaction, DomainError> {
+    let options = TransactionOptions {
+        sqlite_transaction_mode: (db.get_database_backend() == DbBackend::Sqlite)
+            .then_some(SqliteTransactionMode::Immediate),
+        ..TransactionOptions::default()
+    };
+    Ok(db.begin_with_options(options).await?)
 }
