@@ -23,6 +23,32 @@ mod m20261203_000012_review_due;
 
 pub struct Migrator;
 
+/// Runs the statements written for the connection's database: SQL that differs between
+/// SQLite and PostgreSQL (triggers, full-text search, JSON). `what` names the feature in the
+/// refusal for any other database.
+async fn run_per_backend<S: AsRef<str>>(
+    manager: &SchemaManager<'_>,
+    what: &str,
+    sqlite: impl FnOnce() -> Vec<S>,
+    postgres: impl FnOnce() -> Vec<S>,
+) -> Result<(), DbErr> {
+    use sea_orm_migration::sea_orm::{ConnectionTrait, DatabaseBackend};
+    let db = manager.get_connection();
+    let statements = match db.get_database_backend() {
+        DatabaseBackend::Sqlite => sqlite(),
+        DatabaseBackend::Postgres => postgres(),
+        other => {
+            return Err(DbErr::Migration(format!(
+                "{what} is not implemented for {other:?}"
+            )));
+        }
+    };
+    for sql in statements {
+        db.execute_unprepared(sql.as_ref()).await?;
+    }
+    Ok(())
+}
+
 #[async_trait::async_trait]
 impl MigratorTrait for Migrator {
     fn migrations() -> Vec<Box<dyn MigrationTrait>> {

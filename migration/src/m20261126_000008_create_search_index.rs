@@ -1,5 +1,4 @@
 use sea_orm_migration::prelude::*;
-use sea_orm_migration::sea_orm::{ConnectionTrait, DatabaseBackend};
 
 #[derive(DeriveMigrationName)]
 pub struct Migration;
@@ -17,32 +16,23 @@ pub struct Migration;
 #[async_trait::async_trait]
 impl MigrationTrait for Migration {
     async fn up(&self, manager: &SchemaManager) -> Result<(), DbErr> {
-        let db = manager.get_connection();
-        let statements = match db.get_database_backend() {
-            DatabaseBackend::Sqlite => SQLITE_UP,
-            DatabaseBackend::Postgres => POSTGRES_UP,
-            other => {
-                return Err(DbErr::Migration(format!(
-                    "full-text search is not implemented for {other:?}"
-                )));
-            }
-        };
-        for sql in statements {
-            db.execute_unprepared(sql).await?;
-        }
-        Ok(())
+        crate::run_per_backend(
+            manager,
+            "full-text search",
+            || SQLITE_UP.to_vec(),
+            || POSTGRES_UP.to_vec(),
+        )
+        .await
     }
 
     async fn down(&self, manager: &SchemaManager) -> Result<(), DbErr> {
-        let db = manager.get_connection();
-        let statements = match db.get_database_backend() {
-            DatabaseBackend::Postgres => POSTGRES_DOWN,
-            _ => SQLITE_DOWN,
-        };
-        for sql in statements {
-            db.execute_unprepared(sql).await?;
-        }
-        Ok(())
+        crate::run_per_backend(
+            manager,
+            "full-text search",
+            || SQLITE_DOWN.to_vec(),
+            || POSTGRES_DOWN.to_vec(),
+        )
+        .await
     }
 }
 

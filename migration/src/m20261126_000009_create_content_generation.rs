@@ -1,5 +1,4 @@
 use sea_orm_migration::prelude::*;
-use sea_orm_migration::sea_orm::{ConnectionTrait, DatabaseBackend};
 
 #[derive(DeriveMigrationName)]
 pub struct Migration;
@@ -30,32 +29,17 @@ pub struct Migration;
 #[async_trait::async_trait]
 impl MigrationTrait for Migration {
     async fn up(&self, manager: &SchemaManager) -> Result<(), DbErr> {
-        let db = manager.get_connection();
-        let statements: Vec<String> = match db.get_database_backend() {
-            DatabaseBackend::Sqlite => sqlite_up(),
-            DatabaseBackend::Postgres => postgres_up(),
-            other => {
-                return Err(DbErr::Migration(format!(
-                    "the content generation is not implemented for {other:?}"
-                )));
-            }
-        };
-        for sql in statements {
-            db.execute_unprepared(&sql).await?;
-        }
-        Ok(())
+        crate::run_per_backend(manager, "the content generation", sqlite_up, postgres_up).await
     }
 
     async fn down(&self, manager: &SchemaManager) -> Result<(), DbErr> {
-        let db = manager.get_connection();
-        let statements: Vec<String> = match db.get_database_backend() {
-            DatabaseBackend::Postgres => postgres_down(),
-            _ => sqlite_down(),
-        };
-        for sql in statements {
-            db.execute_unprepared(&sql).await?;
-        }
-        Ok(())
+        crate::run_per_backend(
+            manager,
+            "the content generation",
+            sqlite_down,
+            postgres_down,
+        )
+        .await
     }
 }
 
