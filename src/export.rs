@@ -41,7 +41,7 @@ use sea_orm::{ActiveEnum as _, DatabaseConnection};
 use serde::Serialize;
 use uuid::Uuid;
 
-use crate::domain::rules::coding::{Coding, known_system};
+use crate::domain::rules::coding::Coding;
 use crate::domain::service::published;
 
 /// Output formats of `caregraph export`.
@@ -232,10 +232,7 @@ fn quotes(citations: &[Quote]) -> String {
 fn codings(codings: &[Coding]) -> String {
     codings
         .iter()
-        .map(|c| {
-            let system = known_system(&c.system).map_or(c.system.as_str(), |k| k.name);
-            format!("{system} {} ({})", c.code, c.match_.as_str())
-        })
+        .map(|c| format!("{} {} ({})", c.system_name(), c.code, c.match_.as_str()))
         .collect::<Vec<_>>()
         .join("; ")
 }

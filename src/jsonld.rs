@@ -15,7 +15,7 @@ use entity::{edge, node, source};
 use serde_json::{Map, Value, json};
 use uuid::Uuid;
 
-use crate::domain::rules::coding::{self, Match, known_system};
+use crate::domain::rules::coding::{self, Match};
 
 /// A link and the node at its far end.
 pub type Linked<'a> = (&'a edge::Model, &'a node::Model);
@@ -61,8 +61,7 @@ fn codes(n: &node::Model) -> Vec<Value> {
         .into_iter()
         .filter(|c| c.match_ == Match::Exact)
         .map(|c| {
-            let system = known_system(&c.system).map_or(c.system.as_str(), |k| k.name);
-            json!({ "@type": "MedicalCode", "codeValue": c.code, "codingSystem": system })
+            json!({ "@type": "MedicalCode", "codeValue": c.code, "codingSystem": c.system_name() })
         })
         .collect()
 }

@@ -220,6 +220,12 @@ impl Coding {
         })
     }
 
+    /// The system's short name for people (`ICD-10-CM`), or its URI when caregraph does not
+    /// know it.
+    pub fn system_name(&self) -> &str {
+        known_system(&self.system).map_or(self.system.as_str(), |k| k.name)
+    }
+
     pub fn code(&self) -> Code {
         Code {
             system: self.system.clone(),
