@@ -34,7 +34,7 @@ pub enum Command {
     /// Migrates the database first and loads the bundled article graph into an empty one.
     Serve {
         #[command(flatten)]
-        serve: ServeConfig,
+        serve: Box<ServeConfig>,
         /// Print the effective configuration (secrets masked) and exit without serving.
         #[arg(long)]
         check_config: bool,

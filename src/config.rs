@@ -8,11 +8,13 @@ use clap::{Args, ValueEnum};
 mod cache;
 mod guard;
 mod limits;
+mod live;
 mod review;
 
 pub use cache::CacheConfig;
 pub use guard::GuardConfig;
 pub use limits::LimitsConfig;
+pub use live::LiveConfig;
 pub use review::ReviewConfig;
 
 /// Settings shared by every subcommand. Each flag falls back to the environment variable
@@ -146,6 +148,9 @@ pub struct ServeConfig {
 
     #[command(flatten)]
     pub review: ReviewConfig,
+
+    #[command(flatten)]
+    pub live: LiveConfig,
 }
 
 impl Default for ServeConfig {
@@ -158,6 +163,7 @@ impl Default for ServeConfig {
             guard: GuardConfig::default(),
             cache: CacheConfig::default(),
             review: ReviewConfig::default(),
+            live: LiveConfig::default(),
         }
     }
 }

@@ -12,6 +12,7 @@ pub mod export;
 pub mod graphql;
 pub mod http;
 pub mod jsonld;
+pub mod live;
 pub mod seed;
 pub mod startup;
 pub mod telemetry;

@@ -76,8 +76,13 @@
 
   // Same-origin relative URL: satisfies CSP connect-src 'self' and works behind
   // any host name or reverse proxy without configuration.
+  // Subscriptions go over a WebSocket to the same /graphql (graphql-transport-ws, the
+  // graphql-ws client bundled in GraphiQL); the token travels in connection_init.
+  var wsScheme = window.location.protocol === 'https:' ? 'wss://' : 'ws://';
   var fetcher = GraphiQL.createFetcher({
     url: '/graphql',
+    subscriptionUrl: wsScheme + window.location.host + '/graphql',
+    wsConnectionParams: token ? { Authorization: 'Bearer ' + token } : {},
     headers: headers
   });
 

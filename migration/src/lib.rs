@@ -20,6 +20,7 @@ mod m20261126_000009_create_content_generation;
 mod m20261203_000010_node_codings;
 mod m20261203_000011_change_sets;
 mod m20261203_000012_review_due;
+mod m20261204_000013_content_changes;
 
 pub struct Migrator;
 
@@ -65,6 +66,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261203_000010_node_codings::Migration),
             Box::new(m20261203_000011_change_sets::Migration),
             Box::new(m20261203_000012_review_due::Migration),
+            Box::new(m20261204_000013_content_changes::Migration),
         ]
     }
 }

@@ -27,6 +27,8 @@ pub mod code {
     pub const RATE_LIMITED: &str = "RATE_LIMITED";
     /// The database cannot be reached right now; retry later.
     pub const SERVICE_UNAVAILABLE: &str = "SERVICE_UNAVAILABLE";
+    /// A subscriber fell too far behind the changes and missed some.
+    pub const CHANGES_MISSED: &str = "CHANGES_MISSED";
 
     /// Not a well-formed GraphQL-over-HTTP request: malformed JSON, not an object, invalid
     /// UTF-8, no `query`, a field of the wrong type.

@@ -8,6 +8,7 @@ mod mutation;
 mod query;
 pub mod request;
 mod schema;
+mod subscription;
 mod types;
 
 pub use context::RequestState;

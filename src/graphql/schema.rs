@@ -11,8 +11,7 @@ use async_graphql::extensions::{
 };
 use async_graphql::parser::types::ExecutableDocument;
 use async_graphql::{
-    EmptySubscription, Request, Response, Schema, ServerError, ServerResult, ValidationResult,
-    Value, Variables,
+    Request, Response, Schema, ServerError, ServerResult, ValidationResult, Value, Variables,
 };
 
 use crate::config::LimitsConfig;
@@ -23,10 +22,11 @@ use crate::graphql::query::QueryRoot;
 use crate::graphql::request::introspection::SchemaShape;
 use crate::graphql::request::limits::{PageSizeLimit, RequestLimits, limit, limit_exceeded};
 use crate::graphql::request::{Refusal, RefusalSlot};
+use crate::graphql::subscription::SubscriptionRoot;
 
 use crate::domain::rules::workflow::ReviewPolicy;
 
-pub type AppSchema = Schema<QueryRoot, MutationRoot, EmptySubscription>;
+pub type AppSchema = Schema<QueryRoot, MutationRoot, SubscriptionRoot>;
 
 /// The schema with the default limits, as `caregraph schema` prints it and tests use it.
 pub fn build_schema() -> AppSchema {
@@ -69,7 +69,7 @@ impl GraphQl {
         let bare = Schema::build(
             QueryRoot::default(),
             MutationRoot::default(),
-            EmptySubscription,
+            SubscriptionRoot,
         )
         .finish();
         let shape = Arc::new(SchemaShape::of(&bare).await);
@@ -144,7 +144,7 @@ fn build(
     let mut builder = Schema::build(
         QueryRoot::default(),
         MutationRoot::default(),
-        EmptySubscription,
+        SubscriptionRoot,
     )
     // The checks in `limits` run first and say more; this one stays as a second line. Not
     // async-graphql's depth and complexity limits: they count introspection like data, so

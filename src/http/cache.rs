@@ -28,12 +28,18 @@ use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use lru::LruCache;
 use sea_orm::DatabaseConnection;
 use sha2::{Digest, Sha256};
+use tokio::sync::watch;
 
 use super::graphql_request::GRAPHQL_RESPONSE_JSON;
 use super::metrics::CacheMetrics;
 use crate::config::CacheConfig;
 use crate::domain::service::generation;
 use crate::graphql::request::{AnswerCache, CachedAnswer, Key};
+
+/// How soon to read again a generation a notification announced but the database has not
+/// replayed yet, and how many times before waiting for the next tick.
+const CATCH_UP_PAUSE: Duration = Duration::from_millis(5);
+const CATCH_UP_TRIES: u32 = 40;
 
 /// Fixed per-entry bookkeeping (map slot, recency index, `Arc`), counted against the byte
 /// budget with the body.
@@ -247,8 +253,16 @@ impl ResponseCache {
         }
     }
 
-    /// Polls `db` every poll interval until the cache is dropped (when the server stops).
-    pub fn spawn_poller(self: &Arc<Self>, db: DatabaseConnection) {
+    /// Reads the generation of `db` every poll interval, and at once when `pushed` announces
+    /// a new one (a commit notified on PostgreSQL), until the cache is dropped (when the
+    /// server stops). An announced generation `db` has not replayed yet (a lagging standby)
+    /// is read again shortly, so the entries drop as soon as `db` has the change, and never
+    /// before: an answer read from `db` earlier would be stored again.
+    pub fn spawn_poller(
+        self: &Arc<Self>,
+        db: DatabaseConnection,
+        mut pushed: watch::Receiver<i64>,
+    ) {
         if !self.enabled {
             return;
         }
@@ -258,14 +272,30 @@ impl ResponseCache {
             let mut ticker = tokio::time::interval(interval);
             ticker.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
             loop {
-                ticker.tick().await;
+                tokio::select! {
+                    _ = ticker.tick() => {}
+                    changed = pushed.changed() => if changed.is_err() { break },
+                }
                 let Some(cache) = cache.upgrade() else {
                     break;
                 };
+                let target = *pushed.borrow_and_update();
                 cache.poll(&db).await;
+                for _ in 0..CATCH_UP_TRIES {
+                    if cache.seen().is_some_and(|seen| seen >= target) {
+                        break;
+                    }
+                    tokio::time::sleep(CATCH_UP_PAUSE).await;
+                    cache.poll(&db).await;
+                }
             }
             tracing::debug!("content generation poller stopped");
         });
+    }
+
+    /// The last generation read.
+    fn seen(&self) -> Option<i64> {
+        *self.seen.lock().unwrap_or_else(PoisonError::into_inner)
     }
 
     fn observe(&self, value: i64, began: u64) {

@@ -29,6 +29,9 @@ pub async fn handle(
     http: HttpRequest,
     payload: web::Payload,
 ) -> HttpResponse {
+    if http.method() == Method::GET && super::websocket::is_upgrade(&http) {
+        return super::websocket::upgrade(state, http, payload).await;
+    }
     let mut response = serve(&state, &http, payload).await;
     if http.method() == Method::GET {
         // Answers differ by media type and by caller: caches must key on both.
@@ -236,13 +239,23 @@ async fn read_body(
 /// writes are UNAUTHENTICATED). A token that cannot be checked is neither valid nor invalid:
 /// the request fails with the database's error.
 async fn viewer(state: &AppState, http: &HttpRequest) -> Result<Viewer, DomainError> {
-    let Some(header) = http.headers().get(header::AUTHORIZATION) else {
+    let header = http.headers().get(header::AUTHORIZATION);
+    // A header that is not text is no bearer token.
+    viewer_of(state, header.map(|h| h.to_str().unwrap_or(""))).await
+}
+
+/// Who sends `authorization` (an `Authorization` value, `Bearer <token>`): anonymous without
+/// one, `Invalid` for anything but a live token.
+pub(super) async fn viewer_of(
+    state: &AppState,
+    authorization: Option<&str>,
+) -> Result<Viewer, DomainError> {
+    let Some(authorization) = authorization else {
         return Ok(Viewer::Anonymous);
     };
-    let token = header.to_str().ok().and_then(|h| {
-        let (scheme, token) = h.split_once(' ')?;
-        scheme.eq_ignore_ascii_case("bearer").then(|| token.trim())
-    });
+    let token = authorization
+        .split_once(' ')
+        .and_then(|(scheme, token)| scheme.eq_ignore_ascii_case("bearer").then(|| token.trim()));
     let Some(token) = token else {
         return Ok(Viewer::Invalid);
     };

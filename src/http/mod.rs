@@ -14,6 +14,7 @@ mod metrics;
 mod rate_limit;
 mod request_span;
 mod security_headers;
+mod websocket;
 
 use std::net::TcpListener;
 use std::sync::Arc;
@@ -25,6 +26,7 @@ use sea_orm::DatabaseConnection;
 use crate::config::ServeConfig;
 use crate::graphql::request::AnswerCache as _;
 use crate::graphql::{GraphQl, request};
+use crate::live::Live;
 pub use cache::ResponseCache;
 pub use metrics::Metrics;
 
@@ -38,6 +40,7 @@ pub struct AppState {
     pub schema: GraphQl,
     pub metrics: Metrics,
     pub config: ServeConfig,
+    pub live: Live,
 }
 
 impl AppState {
@@ -95,10 +98,11 @@ pub async fn server(
     let rate_limit = rate_limit::RateLimit::new(&config.guard).map(web::Data::new);
     let cors_origins = config.guard.cors_allowed_origins.clone();
     let cache = Arc::new(ResponseCache::new(&config.cache, metrics.cache()));
+    let live = Live::start(&db, &read_db, config);
     if cache.enabled() {
         // The generation lives with the content the cached answers are read from.
         cache.poll(&read_db).await;
-        cache.spawn_poller(read_db.clone());
+        cache.spawn_poller(read_db.clone(), live.pushed());
     }
     let state = web::Data::new(AppState {
         db,
@@ -112,6 +116,7 @@ pub async fn server(
         .await,
         metrics,
         config: config.clone(),
+        live,
     });
     let mut server = HttpServer::new(move || {
         App::new()

@@ -13,7 +13,7 @@ use crate::helpers::{
 };
 use crate::questions::CONDITION_PAGE;
 
-const SLUG: &str = "postpartum-low-back-pain";
+pub(crate) const SLUG: &str = "postpartum-low-back-pain";
 const NAME: &str = "Postpartum low back pain";
 const CONDITION_NAME: &str =
     "query ConditionName($slug: String!) { condition(slug: $slug) { name } }";
@@ -46,7 +46,7 @@ async fn counted_as(app: &TestApp, token: &str, query: &str, variables: Value) -
 }
 
 /// An editor renames the condition (a pending edit) and a reviewer publishes it.
-async fn rename_and_publish(app: &TestApp, editor: &str, reviewer: &str, name: &str) {
+pub(crate) async fn rename_and_publish(app: &TestApp, editor: &str, reviewer: &str, name: &str) {
     let node = app
         .data_as(
             editor,
@@ -109,7 +109,7 @@ async fn wait_for_name(app: &TestApp, name: &str, since: Instant) -> Duration {
     }
 }
 
-async fn rename_in_sql(app: &TestApp, name: &str) {
+pub(crate) async fn rename_in_sql(app: &TestApp, name: &str) {
     app.db
         .execute_unprepared(&format!(
             "UPDATE node SET name = '{name}' WHERE slug = '{SLUG}'"

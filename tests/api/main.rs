@@ -18,6 +18,7 @@ mod http;
 mod import;
 mod introspection;
 mod limits;
+mod live;
 mod metrics;
 
 mod n_plus_one;
@@ -39,3 +40,4 @@ mod typed_client;
 mod upgrade;
 mod webdriver;
 mod workflow;
+mod ws_client;

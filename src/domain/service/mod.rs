@@ -5,6 +5,7 @@
 pub mod audit;
 pub mod audit_log;
 pub mod change_set;
+pub mod changes;
 pub mod citations;
 pub mod codes;
 pub mod edge_write;

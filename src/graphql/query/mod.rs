@@ -1,6 +1,7 @@
 //! The query root, merged from one object per domain.
 
 mod catalog;
+mod changes;
 mod codes;
 mod explore;
 mod node;
@@ -20,4 +21,5 @@ pub struct QueryRoot(
     source::SourceQuery,
     team::TeamQuery,
     review::ReviewQueueQuery,
+    changes::ChangesQuery,
 );

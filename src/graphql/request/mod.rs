@@ -11,7 +11,7 @@ mod execute;
 pub mod introspection;
 pub mod lexer;
 pub mod limits;
-mod operation;
+pub(crate) mod operation;
 mod outcome;
 mod run;
 

@@ -8,9 +8,9 @@ use async_graphql::{Name, Request, ServerError};
 use crate::graphql::error::code;
 
 /// The operation of a request.
-pub(super) struct Selected {
+pub(crate) struct Selected {
     /// `None` when the document does not parse or defines no operation by that name.
-    pub(super) kind: Option<OperationType>,
+    pub(crate) kind: Option<OperationType>,
     /// The operation's name, when it has one that can be a label (see [`is_label_safe`]).
     pub(super) name: Option<String>,
 }
@@ -18,7 +18,7 @@ pub(super) struct Selected {
 /// The operation `request` runs: the one its `operationName` names, else the document's only
 /// one. The document is parsed into the request, so execution does not parse it again; the
 /// requests that reach here passed the checks in `limits`, which parsed it already.
-pub(super) fn select(request: &mut Request) -> Selected {
+pub(crate) fn select(request: &mut Request) -> Selected {
     // Taken, not cloned, for the time the document is borrowed.
     let requested = request.operation_name.take();
     let selected = match request.parsed_query() {

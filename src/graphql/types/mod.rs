@@ -2,6 +2,7 @@
 
 mod audit;
 mod cause;
+mod change;
 mod citation;
 mod coding;
 mod condition;
@@ -19,12 +20,15 @@ mod treatment;
 
 pub(crate) use audit::{ApiToken, AuditEvent, AuditEventPage, CreatedToken};
 pub(crate) use cause::Cause;
+pub(crate) use change::{
+    ChangePage, ContentChange, ContentChangeKind, position as change_position,
+};
 pub(crate) use citation::Citation;
 pub(crate) use coding::{Coding, CodingInput, NodeCodingInput, parse_codings};
 pub(crate) use condition::Condition;
 pub(crate) use connection::{
     CauseConnection, ConditionConnection, NodeListArgs, Page, PageInfo, RiskConnection,
-    SymptomConnection, TreatmentConnection, node_page,
+    SymptomConnection, TreatmentConnection, node_page, page_size,
 };
 pub(crate) use enums::{
     NodeFilter, NodeKind, NodeOrder, Predicate, Role, TreatmentPlace, TreatmentType,

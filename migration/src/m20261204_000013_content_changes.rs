@@ -1,0 +1,366 @@
+use sea_orm_migration::prelude::*;
+
+#[derive(DeriveMigrationName)]
+pub struct Migration;
+
+/// `content_change`: the change feed. One row for each change to what anonymous readers see
+/// (a published node, link or citation, or a source), written by triggers, so every writer is
+/// caught, as for the content generation (`m20261126_000009`).
+///
+/// A row's `generation` is the content generation its change became visible at; the feed is
+/// read in `(generation, id)` order, which is commit order:
+/// - PostgreSQL stamps a transaction's rows at commit, in the deferred trigger that bumps the
+///   generation. That trigger updates the one `content_generation` row, so committing writers
+///   take their values one after the other, each after the previous one committed: no reader
+///   can see generation `g + 1` before `g`. Rows not yet stamped belong to transactions that
+///   have not committed, which no reader sees. The same trigger sends `NOTIFY
+///   caregraph_content` with the new generation, so listening processes learn of the commit
+///   at once.
+/// - SQLite has one writer at a time; each feed row bumps the generation and takes its value.
+///
+/// Content published before this migration is written to the feed as published, so a
+/// consumer reading from the start gets everything there is.
+#[async_trait::async_trait]
+impl MigrationTrait for Migration {
+    async fn up(&self, manager: &SchemaManager) -> Result<(), DbErr> {
+        crate::run_per_backend(manager, "the change feed", sqlite_up, postgres_up).await
+    }
+
+    async fn down(&self, manager: &SchemaManager) -> Result<(), DbErr> {
+        crate::run_per_backend(manager, "the change feed", sqlite_down, postgres_down).await
+    }
+}
+
+/// What a feed row records of one content table.
+struct Feed {
+    table: &'static str,
+    /// The `kind` written: an expression over the row (`{r}` is the row).
+    kind: &'static str,
+    /// Whether the row is visible to anonymous readers.
+    visible: &'static str,
+    slug: &'static str,
+    /// The nodes whose pages show the row.
+    node_a: &'static str,
+    node_b: &'static str,
+    /// (column, name in the GraphQL schema) of what readers see.
+    columns: &'static [(&'static str, &'static str)],
+}
+
+const FEEDS: [Feed; 4] = [
+    Feed {
+        table: "node",
+        kind: "{r}.kind",
+        visible: "{r}.status = 'PUBLISHED'",
+        slug: "{r}.slug",
+        node_a: "{r}.id",
+        node_b: "NULL",
+        columns: &[
+            ("kind", "kind"),
+            ("slug", "slug"),
+            ("name", "name"),
+            ("synonyms", "synonyms"),
+            ("summary", "summary"),
+            ("treatment_type", "treatmentType"),
+            ("codings", "codings"),
+        ],
+    },
+    Feed {
+        table: "edge",
+        kind: "'LINK'",
+        visible: "{r}.status = 'PUBLISHED'",
+        slug: "NULL",
+        node_a: "{r}.subject_id",
+        node_b: "{r}.object_id",
+        columns: &[
+            ("subject_id", "subject"),
+            ("predicate", "predicate"),
+            ("object_id", "object"),
+            ("negated", "negated"),
+            ("place", "place"),
+            ("timing", "timing"),
+            ("circumstance", "circumstance"),
+            ("how_to", "howTo"),
+            ("note", "note"),
+        ],
+    },
+    Feed {
+        table: "citation",
+        kind: "'CITATION'",
+        visible: "{r}.status = 'PUBLISHED'",
+        slug: "NULL",
+        node_a: "COALESCE({r}.node_id, (SELECT subject_id FROM edge WHERE edge.id = {r}.edge_id))",
+        node_b: "CASE WHEN {r}.edge_id IS NULL THEN NULL ELSE (SELECT object_id FROM edge WHERE edge.id = {r}.edge_id) END",
+        columns: &[
+            ("source_id", "source"),
+            ("node_id", "node"),
+            ("edge_id", "link"),
+            ("quote", "quote"),
+        ],
+    },
+    Feed {
+        table: "source",
+        kind: "'SOURCE'",
+        // Sources have no workflow: what is stored is shown.
+        visible: "TRUE",
+        slug: "{r}.slug",
+        node_a: "NULL",
+        node_b: "NULL",
+        columns: &[
+            ("slug", "slug"),
+            ("title", "title"),
+            ("url", "url"),
+            ("publisher", "publisher"),
+            ("content", "content"),
+        ],
+    },
+];
+
+const INSERT_COLUMNS: &str = "kind, row_id, slug, change, fields, node_a, node_b";
+
+impl Feed {
+    fn at(expression: &str, row: &str) -> String {
+        expression.replace("{r}", row)
+    }
+
+    /// `kind, row_id, slug, change, fields, node_a, node_b` of the row `row` for `change`.
+    fn values(&self, row: &str, change: &str, fields: &str) -> String {
+        format!(
+            "{kind}, {row}.id, {slug}, {change}, {fields}, {a}, {b}",
+            kind = Self::at(self.kind, row),
+            slug = Self::at(self.slug, row),
+            a = Self::at(self.node_a, row),
+            b = Self::at(self.node_b, row),
+        )
+    }
+
+    /// Whether a visible column differs between `old` and `new`.
+    fn differs(&self, old: &str, new: &str, op: &str, cast: &str) -> String {
+        self.columns
+            .iter()
+            .map(|(column, _)| format!("{old}.{column}{cast} {op} {new}.{column}{cast}"))
+            .collect::<Vec<_>>()
+            .join(" OR ")
+    }
+
+    /// The change an update makes, from the row's visibility before and after.
+    fn change(&self, old: &str, new: &str) -> String {
+        format!(
+            "CASE WHEN ({old}) AND ({new}) THEN 'UPDATED' WHEN ({new}) THEN 'PUBLISHED' \
+             ELSE 'WITHDRAWN' END",
+            old = Self::at(self.visible, old),
+            new = Self::at(self.visible, new),
+        )
+    }
+}
+
+fn sqlite_up() -> Vec<String> {
+    let mut statements = vec![
+        "CREATE TABLE content_change (id INTEGER PRIMARY KEY AUTOINCREMENT, \
+         generation INTEGER NOT NULL, kind TEXT NOT NULL, row_id BLOB NOT NULL, slug TEXT, \
+         change TEXT NOT NULL, fields TEXT NOT NULL, node_a BLOB, node_b BLOB)"
+            .to_owned(),
+        "CREATE INDEX idx_content_change_order ON content_change (generation, id)".to_owned(),
+    ];
+    for feed in &FEEDS {
+        statements.extend(backfill(
+            feed,
+            "(SELECT value FROM content_generation WHERE id = 1)",
+        ));
+    }
+    // Each feed row bumps the generation and takes the new value.
+    let stamp = "UPDATE content_generation SET value = value + 1 WHERE id = 1; \
+                 INSERT INTO content_change (generation, kind, row_id, slug, change, fields, node_a, node_b) \
+                 VALUES ((SELECT value FROM content_generation WHERE id = 1),";
+    for feed in &FEEDS {
+        let table = feed.table;
+        let (new, old) = ("NEW", "OLD");
+        let fields = feed
+            .columns
+            .iter()
+            .map(|(column, name)| {
+                format!("CASE WHEN {old}.{column} IS NOT {new}.{column} THEN ',{name}' ELSE '' END")
+            })
+            .collect::<Vec<_>>()
+            .join(" || ");
+        let change = feed.change(old, new);
+        let visible_new = Feed::at(feed.visible, new);
+        let visible_old = Feed::at(feed.visible, old);
+        statements.push(format!(
+            "CREATE TRIGGER content_change_{table}_insert AFTER INSERT ON {table} \
+             WHEN {visible_new} BEGIN {stamp} {values}); END",
+            values = feed.values(new, "'PUBLISHED'", "''"),
+        ));
+        statements.push(format!(
+            "CREATE TRIGGER content_change_{table}_update AFTER UPDATE ON {table} \
+             WHEN (({visible_old}) OR ({visible_new})) \
+             AND ({old}.{status} IS NOT {new}.{status} OR {differs}) \
+             BEGIN {stamp} {values}); END",
+            status = status_column(feed),
+            differs = feed.differs(old, new, "IS NOT", ""),
+            values = feed.values(
+                new,
+                &change,
+                &format!("CASE WHEN ({visible_old}) AND ({visible_new}) THEN ltrim({fields}, ',') ELSE '' END"),
+            ),
+        ));
+        statements.push(format!(
+            "CREATE TRIGGER content_change_{table}_delete AFTER DELETE ON {table} \
+             WHEN {visible_old} BEGIN {stamp} {values}); END",
+            values = feed.values(old, "'WITHDRAWN'", "''"),
+        ));
+    }
+    statements
+}
+
+/// The column whose change makes a row appear or disappear (sources have none: their slug
+/// stands in, and is also a visible column).
+fn status_column(feed: &Feed) -> &'static str {
+    if feed.visible == "TRUE" {
+        "slug"
+    } else {
+        "status"
+    }
+}
+
+/// Rows for the content already visible, at generation `generation`.
+fn backfill(feed: &Feed, generation: &str) -> Vec<String> {
+    vec![format!(
+        "INSERT INTO content_change (generation, {INSERT_COLUMNS}) \
+         SELECT {generation}, {values} FROM {table} r WHERE {visible} ORDER BY r.id",
+        table = feed.table,
+        values = feed.values("r", "'PUBLISHED'", "''"),
+        visible = Feed::at(feed.visible, "r"),
+    )]
+}
+
+fn sqlite_down() -> Vec<String> {
+    let mut statements = Vec::new();
+    for feed in &FEEDS {
+        for event in ["insert", "update", "delete"] {
+            statements.push(format!(
+                "DROP TRIGGER IF EXISTS content_change_{}_{event}",
+                feed.table
+            ));
+        }
+    }
+    statements.push("DROP TABLE IF EXISTS content_change".to_owned());
+    statements
+}
+
+fn postgres_up() -> Vec<String> {
+    let mut statements = vec![
+        "CREATE TABLE content_change (id bigserial PRIMARY KEY, generation bigint, \
+         kind varchar(16) NOT NULL, row_id uuid NOT NULL, slug varchar(100), \
+         change varchar(16) NOT NULL, fields text NOT NULL, node_a uuid, node_b uuid)"
+            .to_owned(),
+        "CREATE INDEX idx_content_change_order ON content_change (generation, id)".to_owned(),
+        // The commit trigger finds its transaction's rows through this.
+        "CREATE INDEX idx_content_change_unstamped ON content_change (id) WHERE generation IS NULL"
+            .to_owned(),
+    ];
+    for feed in &FEEDS {
+        statements.extend(backfill(
+            feed,
+            "(SELECT value FROM content_generation WHERE id = 1)",
+        ));
+    }
+    // The generation's commit trigger (m20261126_000009) also stamps the transaction's feed
+    // rows and tells the listeners. NOTIFY is delivered at commit, and only then.
+    statements.push(
+        "CREATE OR REPLACE FUNCTION caregraph_bump_content_generation() RETURNS trigger \
+         LANGUAGE plpgsql AS $$ \
+         DECLARE next_value bigint; \
+         BEGIN \
+           UPDATE content_generation SET value = value + 1 WHERE id = 1 RETURNING value INTO next_value; \
+           UPDATE content_change SET generation = next_value WHERE generation IS NULL; \
+           DELETE FROM content_generation_pending WHERE id = NEW.id; \
+           PERFORM pg_notify('caregraph_content', next_value::text); \
+           RETURN NULL; \
+         END $$"
+            .to_owned(),
+    );
+    for feed in &FEEDS {
+        let table = feed.table;
+        let fields = feed
+            .columns
+            .iter()
+            .map(|(column, name)| {
+                format!(
+                    "CASE WHEN o.{column}::text IS DISTINCT FROM n.{column}::text THEN '{name}' END"
+                )
+            })
+            .collect::<Vec<_>>()
+            .join(", ");
+        let visible_old = Feed::at(feed.visible, "o");
+        let visible_new = Feed::at(feed.visible, "n");
+        // Statement triggers over transition tables: a bulk load pays once per statement.
+        statements.push(format!(
+            "CREATE FUNCTION caregraph_content_change_{table}() RETURNS trigger LANGUAGE plpgsql AS $$ \
+             BEGIN \
+               IF TG_OP = 'INSERT' THEN \
+                 INSERT INTO content_change ({INSERT_COLUMNS}) \
+                 SELECT {inserted} FROM new_rows n WHERE {visible_new} ORDER BY n.id; \
+               ELSIF TG_OP = 'UPDATE' THEN \
+                 INSERT INTO content_change ({INSERT_COLUMNS}) \
+                 SELECT {updated} FROM new_rows n JOIN old_rows o ON o.id = n.id \
+                 WHERE (({visible_old}) OR ({visible_new})) \
+                 AND (o.{status}::text IS DISTINCT FROM n.{status}::text OR {differs}) ORDER BY n.id; \
+               ELSE \
+                 INSERT INTO content_change ({INSERT_COLUMNS}) \
+                 SELECT {deleted} FROM old_rows o WHERE {visible_old} ORDER BY o.id; \
+               END IF; \
+               RETURN NULL; \
+             END $$",
+            inserted = feed.values("n", "'PUBLISHED'", "''"),
+            updated = feed.values(
+                "n",
+                &feed.change("o", "n"),
+                &format!("CASE WHEN ({visible_old}) AND ({visible_new}) THEN concat_ws(',', {fields}) ELSE '' END"),
+            ),
+            deleted = feed.values("o", "'WITHDRAWN'", "''"),
+            status = status_column(feed),
+            differs = feed.differs("o", "n", "IS DISTINCT FROM", "::text"),
+        ));
+        for (event, referencing) in [
+            ("INSERT", "NEW TABLE AS new_rows"),
+            ("UPDATE", "OLD TABLE AS old_rows NEW TABLE AS new_rows"),
+            ("DELETE", "OLD TABLE AS old_rows"),
+        ] {
+            statements.push(format!(
+                "CREATE TRIGGER content_change_{table}_{lower} AFTER {event} ON {table} \
+                 REFERENCING {referencing} FOR EACH STATEMENT \
+                 EXECUTE FUNCTION caregraph_content_change_{table}()",
+                lower = event.to_ascii_lowercase(),
+            ));
+        }
+    }
+    statements
+}
+
+fn postgres_down() -> Vec<String> {
+    let mut statements = Vec::new();
+    for feed in &FEEDS {
+        for event in ["insert", "update", "delete"] {
+            statements.push(format!(
+                "DROP TRIGGER IF EXISTS content_change_{table}_{event} ON {table}",
+                table = feed.table
+            ));
+        }
+        statements.push(format!(
+            "DROP FUNCTION IF EXISTS caregraph_content_change_{}()",
+            feed.table
+        ));
+    }
+    statements.push(
+        "CREATE OR REPLACE FUNCTION caregraph_bump_content_generation() RETURNS trigger \
+         LANGUAGE plpgsql AS $$ \
+         BEGIN \
+           UPDATE content_generation SET value = value + 1 WHERE id = 1; \
+           DELETE FROM content_generation_pending WHERE id = NEW.id; \
+           RETURN NULL; \
+         END $$"
+            .to_owned(),
+    );
+    statements.push("DROP TABLE IF EXISTS content_change".to_owned());
+    statements
+}

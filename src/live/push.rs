@@ -1,0 +1,81 @@
+//! `LISTEN caregraph_content` on PostgreSQL: the commit trigger of every writer notifies with
+//! the new content generation (`m20261204_000013_content_changes`).
+
+use std::time::Duration;
+
+use sea_orm::sqlx::postgres::PgListener;
+use sea_orm::{DatabaseBackend, DatabaseConnection};
+use tokio::sync::watch;
+
+/// The channel the commit trigger notifies on.
+pub const CHANNEL: &str = "caregraph_content";
+
+/// Longest wait between two attempts to listen again.
+const MAX_BACKOFF: Duration = Duration::from_secs(30);
+
+/// Listens on `db` when it is PostgreSQL, publishing each notified generation to `pushed`,
+/// and reconnects by itself; stops when every receiver and `pushed`'s owner are gone.
+pub fn spawn_listener(db: &DatabaseConnection, pushed: watch::Sender<i64>) {
+    if db.get_database_backend() != DatabaseBackend::Postgres {
+        return;
+    }
+    let pool = db.get_postgres_connection_pool().clone();
+    tokio::spawn(async move {
+        let mut backoff = Duration::from_millis(250);
+        loop {
+            match listen(&pool, &pushed, &mut backoff).await {
+                Ok(()) => return,
+                Err(err) => tracing::warn!(
+                    error = %err,
+                    retry_in_ms = backoff.as_millis(),
+                    "not listening for content changes; polling until listening again"
+                ),
+            }
+            tokio::select! {
+                () = tokio::time::sleep(backoff) => {}
+                () = pushed.closed() => return,
+            }
+            backoff = (backoff * 2).min(MAX_BACKOFF);
+        }
+    });
+}
+
+/// Listens until the connection is lost (an error: the caller retries) or the server stops
+/// (`Ok`).
+async fn listen(
+    pool: &sea_orm::sqlx::PgPool,
+    pushed: &watch::Sender<i64>,
+    backoff: &mut Duration,
+) -> Result<(), sea_orm::sqlx::Error> {
+    let mut listener = PgListener::connect_with(pool).await?;
+    listener.listen(CHANNEL).await?;
+    tracing::info!(channel = CHANNEL, "listening for content changes");
+    *backoff = Duration::from_millis(250);
+    loop {
+        let notification = tokio::select! {
+            received = listener.try_recv() => received?,
+            () = pushed.closed() => return Ok(()),
+        };
+        let Some(notification) = notification else {
+            // What was committed meanwhile is found by the next poll.
+            return Err(sea_orm::sqlx::Error::Protocol(
+                "the listening connection was lost".to_owned(),
+            ));
+        };
+        match notification.payload().parse::<i64>() {
+            Ok(generation) => {
+                pushed.send_if_modified(|newest| {
+                    let newer = generation > *newest;
+                    if newer {
+                        *newest = generation;
+                    }
+                    newer
+                });
+            }
+            Err(_) => tracing::warn!(
+                payload = notification.payload(),
+                "a notification on {CHANNEL} that is not a generation; ignored"
+            ),
+        }
+    }
+}
