@@ -13,6 +13,7 @@ pub mod graphql;
 pub mod http;
 pub mod jsonld;
 pub mod live;
+pub mod reads;
 pub mod seed;
 pub mod startup;
 pub mod telemetry;

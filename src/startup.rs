@@ -43,7 +43,7 @@ impl Application {
         let server = http::server(
             listener,
             db.clone(),
-            read_db.clone().unwrap_or_else(|| db.clone()),
+            crate::reads::Reads::new(db.clone(), read_db.clone()),
             serve,
         )
         .await

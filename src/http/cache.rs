@@ -35,6 +35,7 @@ use super::metrics::CacheMetrics;
 use crate::config::CacheConfig;
 use crate::domain::service::generation;
 use crate::graphql::request::{AnswerCache, CachedAnswer, Key};
+use crate::reads::Reads;
 
 /// How soon to read again a generation a notification announced but the database has not
 /// replayed yet, and how many times before waiting for the next tick.
@@ -258,11 +259,7 @@ impl ResponseCache {
     /// server stops). An announced generation `db` has not replayed yet (a lagging standby)
     /// is read again shortly, so the entries drop as soon as `db` has the change, and never
     /// before: an answer read from `db` earlier would be stored again.
-    pub fn spawn_poller(
-        self: &Arc<Self>,
-        db: DatabaseConnection,
-        mut pushed: watch::Receiver<i64>,
-    ) {
+    pub fn spawn_poller(self: &Arc<Self>, reads: Arc<Reads>, mut pushed: watch::Receiver<i64>) {
         if !self.enabled {
             return;
         }
@@ -280,13 +277,13 @@ impl ResponseCache {
                     break;
                 };
                 let target = *pushed.borrow_and_update();
-                cache.poll(&db).await;
+                cache.poll(reads.current()).await;
                 for _ in 0..CATCH_UP_TRIES {
                     if cache.seen().is_some_and(|seen| seen >= target) {
                         break;
                     }
                     tokio::time::sleep(CATCH_UP_PAUSE).await;
-                    cache.poll(&db).await;
+                    cache.poll(reads.current()).await;
                 }
             }
             tracing::debug!("content generation poller stopped");

@@ -18,7 +18,13 @@ pub async fn healthz() -> HttpResponse {
 /// The database answers. 503 while it does not; the pool reconnects by itself when it returns.
 pub async fn readyz(state: web::Data<AppState>) -> HttpResponse {
     let error = match tokio::time::timeout(READY_TIMEOUT, state.db.ping()).await {
-        Ok(Ok(())) => return HttpResponse::Ok().content_type("text/plain").body("ready"),
+        Ok(Ok(())) => {
+            let body = match state.reads.degraded() {
+                Some(degraded) => format!("ready, degraded: {degraded}"),
+                None => "ready".to_owned(),
+            };
+            return HttpResponse::Ok().content_type("text/plain").body(body);
+        }
         Ok(Err(err)) => err.to_string(),
         Err(_) => format!("no answer within {} ms", READY_TIMEOUT.as_millis()),
     };

@@ -95,6 +95,7 @@ struct Inner {
     pool_connections: IntGaugeVec,
     pool_max_connections: IntGauge,
     review_overdue: IntGauge,
+    websocket_connections: IntGauge,
     cache: CacheMetrics,
     operations: Mutex<HashSet<String>>,
 }
@@ -234,6 +235,11 @@ impl Metrics {
             "Published nodes and links past their review date (reviewDue), read at scrape time.",
         )?;
         registry.register(Box::new(review_overdue.clone()))?;
+        let websocket_connections = IntGauge::new(
+            "caregraph_websocket_connections",
+            "WebSocket connections open (GraphQL subscriptions).",
+        )?;
+        registry.register(Box::new(websocket_connections.clone()))?;
         let cache = CacheMetrics::new(&registry)?;
 
         Ok(Self {
@@ -246,6 +252,7 @@ impl Metrics {
                 graphql_errors,
                 statements_per_request,
                 review_overdue,
+                websocket_connections,
                 statement_duration,
                 pool_connections,
                 pool_max_connections,
@@ -258,6 +265,11 @@ impl Metrics {
     /// The histogram a [`CountingConn`](crate::db::CountingConn) times its statements into.
     pub fn statement_duration(&self) -> Histogram {
         self.inner.statement_duration.clone()
+    }
+
+    /// The gauge of open WebSocket connections.
+    pub fn websocket_connections(&self) -> IntGauge {
+        self.inner.websocket_connections.clone()
     }
 
     /// The response cache's series.

@@ -27,6 +27,7 @@ use crate::config::ServeConfig;
 use crate::graphql::request::AnswerCache as _;
 use crate::graphql::{GraphQl, request};
 use crate::live::Live;
+use crate::reads::Reads;
 pub use cache::ResponseCache;
 pub use metrics::Metrics;
 
@@ -34,8 +35,9 @@ pub use metrics::Metrics;
 pub struct AppState {
     /// The primary: writes, token checks, readiness.
     pub db: DatabaseConnection,
-    /// Where anonymous queries read: the read replica (`DATABASE_READ_URL`) or the primary.
-    pub read_db: DatabaseConnection,
+    /// Where anonymous queries read: the read replica (`DATABASE_READ_URL`) while it
+    /// answers, or the primary.
+    pub reads: Arc<Reads>,
     pub cache: Arc<ResponseCache>,
     pub schema: GraphQl,
     pub metrics: Metrics,
@@ -49,7 +51,7 @@ impl AppState {
         request::Env {
             graphql: &self.schema,
             db: &self.db,
-            read_db: &self.read_db,
+            read_db: self.reads.current(),
             cache: &self.cache,
             observer: &self.metrics,
         }
@@ -90,7 +92,7 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
 pub async fn server(
     listener: TcpListener,
     db: DatabaseConnection,
-    read_db: DatabaseConnection,
+    reads: Arc<Reads>,
     config: &ServeConfig,
 ) -> std::io::Result<Server> {
     let metrics = Metrics::new().map_err(std::io::Error::other)?;
@@ -98,15 +100,15 @@ pub async fn server(
     let rate_limit = rate_limit::RateLimit::new(&config.guard).map(web::Data::new);
     let cors_origins = config.guard.cors_allowed_origins.clone();
     let cache = Arc::new(ResponseCache::new(&config.cache, metrics.cache()));
-    let live = Live::start(&db, &read_db, config);
+    let live = Live::start(&db, &reads, config, metrics.websocket_connections());
     if cache.enabled() {
         // The generation lives with the content the cached answers are read from.
-        cache.poll(&read_db).await;
-        cache.spawn_poller(read_db.clone(), live.pushed());
+        cache.poll(reads.current()).await;
+        cache.spawn_poller(Arc::clone(&reads), live.pushed());
     }
     let state = web::Data::new(AppState {
         db,
-        read_db,
+        reads,
         cache,
         schema: GraphQl::new(
             &config.limits,

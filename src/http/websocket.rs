@@ -374,7 +374,7 @@ impl Executor {
         let reads = if mutation || token_holder {
             &state.db
         } else {
-            &state.read_db
+            state.reads.current()
         };
         let db = CountingConn::with_metrics(reads.clone(), state.metrics.statement_seconds())
             .writing_to(state.db.clone());
@@ -399,7 +399,7 @@ impl Executor {
         if mutation {
             // As over HTTP: this process's cache drops what the mutation changed before the
             // answer is sent.
-            state.cache.refresh(&state.read_db).await;
+            state.cache.refresh(state.reads.current()).await;
         }
         stream::once(async move { response }).boxed()
     }

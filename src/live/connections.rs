@@ -4,6 +4,8 @@ use std::collections::HashMap;
 use std::net::IpAddr;
 use std::sync::{Arc, Mutex, PoisonError};
 
+use prometheus::IntGauge;
+
 use crate::config::LiveConfig;
 
 /// Why a connection was not admitted.
@@ -19,6 +21,7 @@ pub struct Connections {
     max_total: usize,
     max_per_client: usize,
     open: Arc<Mutex<Open>>,
+    gauge: IntGauge,
 }
 
 #[derive(Default)]
@@ -31,14 +34,17 @@ struct Open {
 pub struct Admitted {
     client: IpAddr,
     open: Arc<Mutex<Open>>,
+    gauge: IntGauge,
 }
 
 impl Connections {
-    pub fn new(config: &LiveConfig) -> Self {
+    /// `gauge` follows the number open.
+    pub fn new(config: &LiveConfig, gauge: IntGauge) -> Self {
         Self {
             max_total: config.ws_max_connections,
             max_per_client: config.ws_max_per_client,
             open: Arc::default(),
+            gauge,
         }
     }
 
@@ -54,9 +60,11 @@ impl Connections {
         }
         *mine += 1;
         open.total += 1;
+        self.gauge.inc();
         Ok(Admitted {
             client,
             open: Arc::clone(&self.open),
+            gauge: self.gauge.clone(),
         })
     }
 
@@ -73,6 +81,7 @@ impl Drop for Admitted {
     fn drop(&mut self) {
         let mut open = self.open.lock().unwrap_or_else(PoisonError::into_inner);
         open.total = open.total.saturating_sub(1);
+        self.gauge.dec();
         if let Some(mine) = open.per_client.get_mut(&self.client) {
             *mine -= 1;
             if *mine == 0 {
@@ -88,11 +97,15 @@ mod tests {
 
     #[test]
     fn bounds_hold_and_places_come_back() {
-        let connections = Connections::new(&LiveConfig {
-            ws_max_connections: 3,
-            ws_max_per_client: 2,
-            ..LiveConfig::default()
-        });
+        let gauge = IntGauge::new("open", "open").expect("gauge");
+        let connections = Connections::new(
+            &LiveConfig {
+                ws_max_connections: 3,
+                ws_max_per_client: 2,
+                ..LiveConfig::default()
+            },
+            gauge.clone(),
+        );
         let a: IpAddr = [127, 0, 0, 1].into();
         let b: IpAddr = [127, 0, 0, 2].into();
         let first = connections.admit(a).expect("first");
@@ -100,8 +113,10 @@ mod tests {
         assert_eq!(connections.admit(a).err(), Some(Full::Client));
         let _third = connections.admit(b).expect("another client");
         assert_eq!(connections.admit(b).err(), Some(Full::Server));
+        assert_eq!(gauge.get(), 3);
         drop(first);
         assert_eq!(connections.open(), 2);
+        assert_eq!(gauge.get(), 2);
         assert!(connections.admit(a).is_ok());
     }
 }

@@ -9,6 +9,7 @@ use sea_orm::DatabaseConnection;
 use tokio::sync::{broadcast, watch};
 
 use crate::domain::service::changes::{self, Change, Position};
+use crate::reads::Reads;
 
 /// Changes a slow subscriber may fall behind by before it is told it missed some.
 const BACKLOG: usize = 1024;
@@ -41,13 +42,13 @@ impl ChangeHub {
     /// and on every generation `pushed` announces. Stops when the hub is dropped.
     pub fn spawn(
         self: &Arc<Self>,
-        db: DatabaseConnection,
+        reads: Arc<Reads>,
         interval: Duration,
         mut pushed: watch::Receiver<i64>,
     ) {
         let hub: Weak<Self> = Arc::downgrade(self);
         tokio::spawn(async move {
-            let Some(mut position) = start(&db, &hub).await else {
+            let Some(mut position) = start(&reads, &hub).await else {
                 return;
             };
             let mut ticker = tokio::time::interval(interval);
@@ -62,7 +63,7 @@ impl ChangeHub {
                 let target = *pushed.borrow_and_update();
                 let mut tries = 0;
                 loop {
-                    match hub.forward(&db, &mut position).await {
+                    match hub.forward(reads.current(), &mut position).await {
                         Ok(()) => {
                             if std::mem::take(&mut failing) {
                                 tracing::info!("change feed readable again");
@@ -110,11 +111,11 @@ impl ChangeHub {
 
 /// The newest change of the feed, read until it can be (or the hub is dropped: `None`):
 /// subscribers get what is committed after they subscribe, never the feed's history.
-async fn start(db: &DatabaseConnection, hub: &Weak<ChangeHub>) -> Option<Option<Position>> {
+async fn start(reads: &Reads, hub: &Weak<ChangeHub>) -> Option<Option<Position>> {
     let mut pause = Duration::from_millis(100);
     loop {
         hub.upgrade()?;
-        match changes::latest(db).await {
+        match changes::latest(reads.current()).await {
             Ok(position) => return Some(position),
             Err(err) => {
                 tracing::warn!(error = %err, "cannot read the change feed yet; retrying");

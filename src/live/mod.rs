@@ -12,10 +12,12 @@ pub mod push;
 
 use std::sync::Arc;
 
+use prometheus::IntGauge;
 use sea_orm::DatabaseConnection;
 use tokio::sync::watch;
 
 use crate::config::ServeConfig;
+use crate::reads::Reads;
 pub use connections::Connections;
 pub use hub::ChangeHub;
 
@@ -29,12 +31,13 @@ pub struct Live {
 }
 
 impl Live {
-    /// Starts following the feed of `read_db` and, on PostgreSQL, listening on `db` (the
+    /// Starts following the feed where anonymous reads go and, on PostgreSQL, listening on `db` (the
     /// primary: a standby cannot `LISTEN`). Both tasks stop when `Live` is dropped.
     pub fn start(
         db: &DatabaseConnection,
-        read_db: &DatabaseConnection,
+        reads: &Arc<Reads>,
         config: &ServeConfig,
+        open_connections: IntGauge,
     ) -> Self {
         let (pushed, _) = watch::channel(0);
         if config.live.listen {
@@ -42,13 +45,13 @@ impl Live {
         }
         let hub = Arc::new(ChangeHub::default());
         hub.spawn(
-            read_db.clone(),
+            Arc::clone(reads),
             config.cache.poll_interval(),
             pushed.subscribe(),
         );
         Self {
             hub,
-            connections: Connections::new(&config.live),
+            connections: Connections::new(&config.live, open_connections),
             pushed,
         }
     }

@@ -56,13 +56,13 @@ const ENTER: char = '\u{e007}';
 const ESCAPE: char = '\u{e00c}';
 
 /// The query editor's text (CodeMirror 5 hangs its instance on its wrapper element).
-const EDITOR_VALUE: &str = "const cm = document.querySelector('.graphiql-query-editor .CodeMirror'); \
+pub(crate) const EDITOR_VALUE: &str = "const cm = document.querySelector('.graphiql-query-editor .CodeMirror'); \
      return cm && cm.CodeMirror ? cm.CodeMirror.getValue() : null;";
 /// The response editor's text.
-const RESPONSE_VALUE: &str = "const cm = document.querySelector('.graphiql-response .CodeMirror'); \
+pub(crate) const RESPONSE_VALUE: &str = "const cm = document.querySelector('.graphiql-response .CodeMirror'); \
      return cm && cm.CodeMirror ? cm.CodeMirror.getValue() : null;";
 /// The active tab's title.
-const ACTIVE_TAB: &str = "const t = document.querySelector('.graphiql-tab-active .graphiql-tab-button'); \
+pub(crate) const ACTIVE_TAB: &str = "const t = document.querySelector('.graphiql-tab-active .graphiql-tab-button'); \
      return t ? t.textContent : null;";
 /// The field names the Docs panel lists, and its title.
 const DOCS_FIELDS: &str = "return [...document.querySelectorAll('.graphiql-doc-explorer-field-name')] \

@@ -4,6 +4,7 @@
 mod abuse;
 mod article;
 mod browser;
+mod browser_subscription;
 mod cache;
 mod codes;
 mod doc_examples;
@@ -28,6 +29,7 @@ mod pagination;
 mod permissions;
 mod protocol;
 mod questions;
+mod replica;
 mod review;
 mod schema_sdl;
 #[path = "../support/scratch_db.rs"]
@@ -35,6 +37,8 @@ mod scratch_db;
 mod seed;
 mod shutdown;
 mod startup;
+#[path = "../support/streaming_pair.rs"]
+mod streaming_pair;
 mod synthetic;
 mod typed_client;
 mod upgrade;

@@ -82,11 +82,14 @@ pub(crate) fn shorten(line: &str) -> String {
     }
 }
 
-/// Whether a URL the page used stays on caregraph (or never touches the network).
+/// Whether a URL the page used stays on caregraph (or never touches the network). A
+/// WebSocket to caregraph's own host (`ws://` for `http://`) stays too.
 pub(crate) fn stays_local(url: &str, address: &str) -> bool {
-    let on_app = url
-        .strip_prefix(address)
-        .is_some_and(|rest| rest.is_empty() || rest.starts_with('/'));
+    let socket = address.replacen("http", "ws", 1);
+    let on_app = [address, socket.as_str()].iter().any(|base| {
+        url.strip_prefix(base)
+            .is_some_and(|rest| rest.is_empty() || rest.starts_with('/'))
+    });
     on_app
         || ["data:", "blob:", "about:"]
             .iter()

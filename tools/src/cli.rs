@@ -1,10 +1,10 @@
-//! The command line: `caregraph-tools synthetic | soak | static-baseline`.
+//! The command line: `caregraph-tools synthetic | soak | static-baseline | invalidation`.
 
 use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
 
-use crate::{soak, static_baseline, synthetic};
+use crate::{invalidation, soak, static_baseline, synthetic};
 
 /// caregraph's tools: synthetic graphs for benchmarks, the soak test, and the benchmark's
 /// static baseline. The server itself is the `caregraph` binary.
@@ -30,6 +30,10 @@ pub enum Command {
     /// The benchmark's HTTP limit: actix-web answering every /graphql request with the bytes
     /// of one file (the condition page's exact response), on loopback.
     StaticBaseline(static_baseline::Args),
+    /// Push invalidation: for each of --writes direct SQL renames of a condition, the time
+    /// from the commit to each running replica's first answer with the new name (their
+    /// response caches dropped the old one), as median, p90, p99 and maximum.
+    Invalidation(invalidation::Args),
 }
 
 /// Runs one tool; the exit code is the tool's verdict (the soak fails on a lost write).
@@ -42,6 +46,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::StaticBaseline(args) => {
             static_baseline::run(args).await.map(|()| ExitCode::SUCCESS)
         }
+        Command::Invalidation(args) => invalidation::run(args).await.map(|()| ExitCode::SUCCESS),
     }
 }
 

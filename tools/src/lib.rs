@@ -3,6 +3,7 @@
 //! `docs/tools.md`); the server's API tests use the generator through this library.
 
 pub mod cli;
+pub mod invalidation;
 pub mod soak;
 pub mod static_baseline;
 pub mod synthetic;
