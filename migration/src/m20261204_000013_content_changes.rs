@@ -7,15 +7,15 @@ pub struct Migration;
 /// (a published node, link or citation, or a source), written by triggers, so every writer is
 /// caught, as for the content generation (`m20261126_000009`).
 ///
-/// A row's `generation` is the content generation its change became visible at; the feed is
-/// read in `(generation, id)` order, which is commit order:
-/// - PostgreSQL stamps a transaction's rows at commit, in the deferred trigger that bumps the
-///   generation. That trigger updates the one `content_generation` row, so committing writers
-///   take their values one after the other, each after the previous one committed: no reader
-///   can see generation `g + 1` before `g`. Rows not yet stamped belong to transactions that
-///   have not committed, which no reader sees. The same trigger sends `NOTIFY
-///   caregraph_content` with the new generation, so listening processes learn of the commit
-///   at once.
+/// Readers read the view `content_feed`: each change with the content generation it became
+/// visible at, in `(generation, id)` order, which is commit order:
+/// - PostgreSQL: a row carries its transaction's id (`xact`); the deferred trigger that bumps
+///   the generation at commit files `(xact, generation)` in `content_commit`, one row per
+///   transaction whatever its size, and the view joins the two. That trigger updates the one
+///   `content_generation` row, so committing writers take their values one after the other,
+///   each after the previous one committed: no reader can see generation `g + 1` before `g`.
+///   The same trigger sends `NOTIFY caregraph_content` with the new generation, so listening
+///   processes learn of the commit at once.
 /// - SQLite has one writer at a time; each feed row bumps the generation and takes its value.
 ///
 /// Content published before this migration is written to the feed as published, so a
@@ -162,11 +162,16 @@ fn sqlite_up() -> Vec<String> {
         "CREATE INDEX idx_content_change_order ON content_change (generation, id)".to_owned(),
     ];
     for feed in &FEEDS {
-        statements.extend(backfill(
+        statements.push(backfill(
             feed,
-            "(SELECT value FROM content_generation WHERE id = 1)",
+            Some("(SELECT value FROM content_generation WHERE id = 1)"),
         ));
     }
+    statements.push(
+        "CREATE VIEW content_feed AS SELECT id, generation, kind, row_id, slug, change, fields, \
+         node_a, node_b FROM content_change"
+            .to_owned(),
+    );
     // Each feed row bumps the generation and takes the new value.
     let stamp = "UPDATE content_generation SET value = value + 1 WHERE id = 1; \
                  INSERT INTO content_change (generation, kind, row_id, slug, change, fields, node_a, node_b) \
@@ -222,15 +227,19 @@ fn status_column(feed: &Feed) -> &'static str {
     }
 }
 
-/// Rows for the content already visible, at generation `generation`.
-fn backfill(feed: &Feed, generation: &str) -> Vec<String> {
-    vec![format!(
-        "INSERT INTO content_change (generation, {INSERT_COLUMNS}) \
-         SELECT {generation}, {values} FROM {table} r WHERE {visible} ORDER BY r.id",
+/// Rows for the content already visible; SQLite's at generation `generation`.
+fn backfill(feed: &Feed, generation: Option<&str>) -> String {
+    let (column, value) = match generation {
+        Some(generation) => ("generation, ", format!("{generation}, ")),
+        None => ("", String::new()),
+    };
+    format!(
+        "INSERT INTO content_change ({column}{INSERT_COLUMNS}) \
+         SELECT {value}{values} FROM {table} r WHERE {visible} ORDER BY r.id",
         table = feed.table,
         values = feed.values("r", "'PUBLISHED'", "''"),
         visible = Feed::at(feed.visible, "r"),
-    )]
+    )
 }
 
 fn sqlite_down() -> Vec<String> {
@@ -243,36 +252,43 @@ fn sqlite_down() -> Vec<String> {
             ));
         }
     }
+    statements.push("DROP VIEW IF EXISTS content_feed".to_owned());
     statements.push("DROP TABLE IF EXISTS content_change".to_owned());
     statements
 }
 
 fn postgres_up() -> Vec<String> {
     let mut statements = vec![
-        "CREATE TABLE content_change (id bigserial PRIMARY KEY, generation bigint, \
+        "CREATE TABLE content_change (id bigserial PRIMARY KEY, \
+         xact xid8 NOT NULL DEFAULT pg_current_xact_id(), \
          kind varchar(16) NOT NULL, row_id uuid NOT NULL, slug varchar(100), \
          change varchar(16) NOT NULL, fields text NOT NULL, node_a uuid, node_b uuid)"
             .to_owned(),
-        "CREATE INDEX idx_content_change_order ON content_change (generation, id)".to_owned(),
-        // The commit trigger finds its transaction's rows through this.
-        "CREATE INDEX idx_content_change_unstamped ON content_change (id) WHERE generation IS NULL"
+        "CREATE INDEX idx_content_change_xact ON content_change (xact, id)".to_owned(),
+        "CREATE TABLE content_commit (xact xid8 PRIMARY KEY, generation bigint NOT NULL UNIQUE)"
+            .to_owned(),
+        "CREATE VIEW content_feed AS SELECT c.id, k.generation, c.kind, c.row_id, c.slug, \
+         c.change, c.fields, c.node_a, c.node_b \
+         FROM content_change c JOIN content_commit k ON k.xact = c.xact"
             .to_owned(),
     ];
-    for feed in &FEEDS {
-        statements.extend(backfill(
-            feed,
-            "(SELECT value FROM content_generation WHERE id = 1)",
-        ));
-    }
-    // The generation's commit trigger (m20261126_000009) also stamps the transaction's feed
-    // rows and tells the listeners. NOTIFY is delivered at commit, and only then.
+    // One statement, so one transaction: the rows and their commit entry share one xact.
+    let rows: Vec<String> = FEEDS.iter().map(|feed| backfill(feed, None)).collect();
+    statements.push(format!(
+        "DO $$ BEGIN {}; INSERT INTO content_commit (xact, generation) \
+         SELECT pg_current_xact_id(), value FROM content_generation WHERE id = 1; END $$",
+        rows.join("; ")
+    ));
+    // The generation's commit trigger (m20261126_000009) also files the transaction's
+    // generation for the feed and tells the listeners. NOTIFY is delivered at commit, and only
+    // then.
     statements.push(
         "CREATE OR REPLACE FUNCTION caregraph_bump_content_generation() RETURNS trigger \
          LANGUAGE plpgsql AS $$ \
          DECLARE next_value bigint; \
          BEGIN \
            UPDATE content_generation SET value = value + 1 WHERE id = 1 RETURNING value INTO next_value; \
-           UPDATE content_change SET generation = next_value WHERE generation IS NULL; \
+           INSERT INTO content_commit (xact, generation) VALUES (pg_current_xact_id(), next_value); \
            DELETE FROM content_generation_pending WHERE id = NEW.id; \
            PERFORM pg_notify('caregraph_content', next_value::text); \
            RETURN NULL; \
@@ -361,6 +377,8 @@ fn postgres_down() -> Vec<String> {
          END $$"
             .to_owned(),
     );
+    statements.push("DROP VIEW IF EXISTS content_feed".to_owned());
+    statements.push("DROP TABLE IF EXISTS content_commit".to_owned());
     statements.push("DROP TABLE IF EXISTS content_change".to_owned());
     statements
 }

@@ -279,3 +279,36 @@ async fn a_subscription_sent_over_http_is_refused_with_a_clear_error() {
     );
     let _ = Duration::ZERO;
 }
+
+#[tokio::test]
+async fn a_transaction_that_commits_later_comes_later_in_the_feed() {
+    use sea_orm::{ConnectionTrait as _, TransactionTrait as _};
+    let app = spawn_app().await;
+    if app.db.get_database_backend() != sea_orm::DbBackend::Postgres {
+        // SQLite has one writer at a time: the interleaving below cannot happen there.
+        return;
+    }
+    let (_, end) = read_feed(&app, Value::Null).await;
+    let rename =
+        |slug: &str, name: &str| format!("UPDATE node SET name = '{name}' WHERE slug = '{slug}'");
+    // The first transaction writes first (its feed row gets the lower id) but commits last.
+    let first = app.db.begin().await.expect("begin");
+    first
+        .execute_unprepared(&rename(SLUG, "Written first, committed last"))
+        .await
+        .expect("update");
+    let second = app.db.begin().await.expect("begin");
+    second
+        .execute_unprepared(&rename("back-pain", "Written second, committed first"))
+        .await
+        .expect("update");
+    second.commit().await.expect("commit");
+    let (seen, end) = read_feed(&app, end).await;
+    assert_eq!(seen.len(), 1, "{seen:?}");
+    assert_eq!(seen[0]["slug"], "back-pain");
+    first.commit().await.expect("commit");
+    // A consumer that read up to the second transaction still gets the first: no gap.
+    let (seen, _) = read_feed(&app, end).await;
+    assert_eq!(seen.len(), 1, "{seen:?}");
+    assert_eq!(seen[0]["slug"], SLUG);
+}

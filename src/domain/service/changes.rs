@@ -1,6 +1,7 @@
 //! The change feed: each change to published content, in commit order, as the database's
-//! triggers recorded it (`m20261204_000013_content_changes`). Read by `changes` (a consumer
-//! catching up) and by the subscription hub (a process pushing to its subscribers).
+//! triggers recorded it (the view `content_feed` of `m20261204_000013_content_changes`). Read
+//! by `changes` (a consumer catching up) and by the subscription hub (a process pushing to its
+//! subscribers).
 
 use sea_orm::{ConnectionTrait, DbErr, QueryResult};
 use serde::{Deserialize, Serialize};
@@ -42,7 +43,7 @@ pub async fn after(
     kinds: Option<&[String]>,
 ) -> Result<Vec<Change>, DbErr> {
     let mut params = Params::new(db.get_database_backend());
-    let mut conditions = vec!["generation IS NOT NULL".to_owned()];
+    let mut conditions = Vec::new();
     if let Some(Position { generation, id }) = after {
         let g = params.bind(generation);
         let g2 = params.bind(generation);
@@ -64,8 +65,12 @@ pub async fn after(
     let limit = params.bind(count(first));
     let sql = format!(
         "SELECT id, generation, kind, row_id, slug, change, fields, node_a, node_b \
-         FROM content_change WHERE {} ORDER BY generation, id LIMIT {limit}",
-        conditions.join(" AND ")
+         FROM content_feed {filter} ORDER BY generation, id LIMIT {limit}",
+        filter = if conditions.is_empty() {
+            String::new()
+        } else {
+            format!("WHERE {}", conditions.join(" AND "))
+        }
     );
     db.query_all_raw(params.statement(sql))
         .await?
@@ -77,8 +82,7 @@ pub async fn after(
 /// The newest change's place, or `None` when the feed is empty: where a subscriber starting
 /// now begins.
 pub async fn latest(db: &impl ConnectionTrait) -> Result<Option<Position>, DbErr> {
-    let sql = "SELECT id, generation FROM content_change WHERE generation IS NOT NULL \
-               ORDER BY generation DESC, id DESC LIMIT 1";
+    let sql = "SELECT id, generation FROM content_feed ORDER BY generation DESC, id DESC LIMIT 1";
     let row = db
         .query_one_raw(Params::new(db.get_database_backend()).statement(sql.to_owned()))
         .await?;
