@@ -171,7 +171,11 @@ async fn serve(
                         continue;
                     }
                     Some(Ok(Message::Pong(_) | Message::Continuation(_) | Message::Nop)) => continue,
-                    Some(Ok(Message::Close(_))) | None => break None,
+                    // The client's close is answered with its own code, as the protocol asks.
+                    Some(Ok(Message::Close(reason))) => {
+                        break Some(reason.unwrap_or_else(|| closing(CloseCode::Normal, String::new())))
+                    }
+                    None => break None,
                     Some(Err(err)) => break Some(closing(CloseCode::Protocol, err.to_string())),
                 };
                 match screen(&state, &text, &viewer, &mut operations).await {

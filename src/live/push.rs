@@ -24,7 +24,8 @@ pub fn spawn_listener(db: &DatabaseConnection, pushed: watch::Sender<i64>) {
         let mut backoff = Duration::from_millis(250);
         loop {
             match listen(&pool, &pushed, &mut backoff).await {
-                Ok(()) => return,
+                // The server is stopping: its pool closed first.
+                Ok(()) | Err(sea_orm::sqlx::Error::PoolClosed) => return,
                 Err(err) => tracing::warn!(
                     error = %err,
                     retry_in_ms = backoff.as_millis(),

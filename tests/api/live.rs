@@ -312,3 +312,25 @@ async fn a_transaction_that_commits_later_comes_later_in_the_feed() {
     assert_eq!(seen.len(), 1, "{seen:?}");
     assert_eq!(seen[0]["slug"], SLUG);
 }
+
+#[tokio::test]
+async fn the_legacy_subscriptions_transport_ws_protocol_is_spoken_too() {
+    let app = spawn_app().await;
+    let Upgrade::Open(mut client) = open(&app, Some("graphql-ws"), &[]).await else {
+        panic!("refused the legacy protocol");
+    };
+    client
+        .send(json!({ "type": "connection_init", "payload": {} }))
+        .await;
+    assert_eq!(client.next().await["type"], "connection_ack");
+    client
+        .send(json!({ "id": "q", "type": "start", "payload": {
+            "query": "{ condition(slug: \"postpartum-low-back-pain\") { name } }" } }))
+        .await;
+    let data = client.next().await;
+    assert_eq!(data["type"], "data", "{data}");
+    assert_eq!(
+        data["payload"]["data"]["condition"]["name"],
+        "Postpartum low back pain"
+    );
+}
