@@ -3,7 +3,7 @@
 
 use std::time::Duration;
 
-use sea_orm::sqlx::postgres::PgListener;
+use sea_orm::sqlx::postgres::{PgListener, PgPoolOptions};
 use sea_orm::{DatabaseBackend, DatabaseConnection};
 use tokio::sync::watch;
 
@@ -13,19 +13,24 @@ pub const CHANNEL: &str = "caregraph_content";
 /// Longest wait between two attempts to listen again.
 const MAX_BACKOFF: Duration = Duration::from_secs(30);
 
-/// Listens on `db` when it is PostgreSQL, publishing each notified generation to `pushed`,
-/// and reconnects by itself; stops when every receiver and `pushed`'s owner are gone.
+/// Listens on the database of `db` when it is PostgreSQL, on a connection of its own,
+/// publishing each notified generation to `pushed`, and reconnects by itself; stops when every
+/// receiver and `pushed`'s owner are gone.
 pub fn spawn_listener(db: &DatabaseConnection, pushed: watch::Sender<i64>) {
     if db.get_database_backend() != DatabaseBackend::Postgres {
         return;
     }
-    let pool = db.get_postgres_connection_pool().clone();
+    // A connection of its own, outside the server's pool: listening holds it for good, and
+    // the pool's connections are for requests.
+    let options = db.get_postgres_connection_pool().connect_options();
+    let pool = PgPoolOptions::new()
+        .max_connections(1)
+        .connect_lazy_with((*options).clone());
     tokio::spawn(async move {
         let mut backoff = Duration::from_millis(250);
         loop {
             match listen(&pool, &pushed, &mut backoff).await {
-                // The server is stopping: its pool closed first.
-                Ok(()) | Err(sea_orm::sqlx::Error::PoolClosed) => return,
+                Ok(()) => return,
                 Err(err) => tracing::warn!(
                     error = %err,
                     retry_in_ms = backoff.as_millis(),
