@@ -202,12 +202,8 @@ struct Seen {
     explorer_editor: String,
 }
 
-async fn drive(
-    s: &Session,
-    address: &str,
-    example: &str,
-    shots: Option<&Path>,
-) -> Result<Seen, String> {
+/// Opens GraphiQL at `address` in a clean tab and waits for init.js to have run.
+pub(crate) async fn open_graphiql(s: &Session, address: &str) -> Result<(), String> {
     // A new tab starts on Chromium's own new-tab page (chrome:// URLs): leave it and empty the
     // logs, so that they hold only what the GraphiQL page does.
     s.goto("about:blank").await?;
@@ -219,6 +215,16 @@ async fn drive(
         v.as_str().is_some_and(|q| q.contains("caregraph"))
     })
     .await?;
+    Ok(())
+}
+
+async fn drive(
+    s: &Session,
+    address: &str,
+    example: &str,
+    shots: Option<&Path>,
+) -> Result<Seen, String> {
+    open_graphiql(s, address).await?;
 
     // Focus the editor, select everything and type over it, key by key.
     let editor = s.find(".graphiql-query-editor .CodeMirror").await?;

@@ -7,7 +7,7 @@ use std::time::{Duration, Instant};
 use entity::sea_orm_active_enums::Role;
 use serde_json::{Value, json};
 
-use crate::browser::{ACTIVE_TAB, EDITOR_VALUE, RESPONSE_VALUE};
+use crate::browser::{ACTIVE_TAB, RESPONSE_VALUE, open_graphiql};
 use crate::cache::rename_and_publish;
 use crate::helpers::{spawn_app, spawn_replica};
 use crate::webdriver::{browser_installed, with_browser};
@@ -35,14 +35,7 @@ async fn graphiql_shows_a_publish_made_through_another_replica() {
     let address = b.address.clone();
 
     let (response, log) = with_browser(SESSION, async |s| {
-        s.goto("about:blank").await?;
-        s.log("performance").await?;
-        s.log("browser").await?;
-        s.goto(&format!("{address}/graphiql")).await?;
-        s.poll(EDITOR_VALUE, "the default query in the editor", |v| {
-            v.as_str().is_some_and(|q| q.contains("caregraph"))
-        })
-        .await?;
+        open_graphiql(s, &address).await?;
         s.execute(&format!(
             "document.querySelector('.graphiql-query-editor .CodeMirror').CodeMirror.setValue({});",
             json!(SUBSCRIPTION)
