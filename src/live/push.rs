@@ -46,8 +46,8 @@ pub fn spawn_listener(db: &DatabaseConnection, pushed: watch::Sender<i64>) {
     });
 }
 
-/// Listens until the connection is lost (an error: the caller retries) or the server stops
-/// (`Ok`).
+/// Listens until an error sqlx cannot recover from by reconnecting (the caller retries) or
+/// the server stops (`Ok`).
 async fn listen(
     pool: &sea_orm::sqlx::PgPool,
     pushed: &watch::Sender<i64>,
@@ -56,6 +56,8 @@ async fn listen(
     let mut listener = PgListener::connect_with(pool).await?;
     listener.listen(CHANNEL).await?;
     tracing::info!(channel = CHANNEL, "listening for content changes");
+    // Commits made while nothing listened were not notified: the pollers read now.
+    pushed.send_modify(|_| {});
     *backoff = Duration::from_millis(250);
     loop {
         let notification = tokio::select! {
@@ -63,10 +65,11 @@ async fn listen(
             () = pushed.closed() => return Ok(()),
         };
         let Some(notification) = notification else {
-            // What was committed meanwhile is found by the next poll.
-            return Err(sea_orm::sqlx::Error::Protocol(
-                "the listening connection was lost".to_owned(),
-            ));
+            // The connection was lost and sqlx has listened again on a new one; what was
+            // committed in between was not notified, so the pollers read now.
+            tracing::warn!("the listening connection was lost; listening again");
+            pushed.send_modify(|_| {});
+            continue;
         };
         match notification.payload().parse::<i64>() {
             Ok(generation) => {

@@ -334,3 +334,79 @@ async fn the_legacy_subscriptions_transport_ws_protocol_is_spoken_too() {
         "Postpartum low back pain"
     );
 }
+
+#[tokio::test]
+async fn a_lost_listening_connection_comes_back_by_itself() {
+    use sea_orm::ConnectionTrait as _;
+    // Polling every 10 s: a change served sooner than that was notified.
+    let app = spawn_app_configured(|_, serve| serve.cache.response_cache_poll_ms = 10_000).await;
+    if app.db.get_database_backend() != sea_orm::DbBackend::Postgres {
+        // LISTEN/NOTIFY is PostgreSQL's; SQLite polls.
+        return;
+    }
+    let listeners = "SELECT pid FROM pg_stat_activity WHERE datname = current_database() \
+                     AND query ILIKE 'LISTEN%'";
+    let pids = |rows: Vec<sea_orm::QueryResult>| -> Vec<i32> {
+        rows.iter()
+            .filter_map(|r| r.try_get::<i32>("", "pid").ok())
+            .collect()
+    };
+    let statement = || sea_orm::Statement::from_string(sea_orm::DbBackend::Postgres, listeners);
+    // The listener connects in the background as the server starts.
+    let started = Instant::now();
+    let before = loop {
+        let now = pids(app.db.query_all_raw(statement()).await.expect("listeners"));
+        if !now.is_empty() {
+            break now;
+        }
+        assert!(
+            started.elapsed() < Duration::from_secs(10),
+            "never listening"
+        );
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    };
+    assert_eq!(before.len(), 1, "one listening connection: {before:?}");
+
+    // The listening connection is cut (a failover, an idle-connection reaper, an operator).
+    app.db
+        .execute_unprepared(&format!("SELECT pg_terminate_backend({})", before[0]))
+        .await
+        .expect("terminate");
+    let started = Instant::now();
+    loop {
+        let now = pids(app.db.query_all_raw(statement()).await.expect("listeners"));
+        if now.len() == 1 && now != before {
+            break;
+        }
+        assert!(
+            started.elapsed() < Duration::from_secs(10),
+            "no new listener: {now:?}"
+        );
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    eprintln!(
+        "listening again {} ms after the cut",
+        started.elapsed().as_millis()
+    );
+
+    // Notifications work again: a change another system writes is served within a second.
+    let name = || async {
+        app.data(
+            "{ condition(slug: \"postpartum-low-back-pain\") { name } }",
+            json!({}),
+        )
+        .await["condition"]["name"]
+            .clone()
+    };
+    assert_eq!(name().await, "Postpartum low back pain");
+    assert_eq!(name().await, "Postpartum low back pain");
+    rename_in_sql(&app, "Renamed after the cut").await;
+    let written = Instant::now();
+    while name().await != "Renamed after the cut" {
+        assert!(
+            written.elapsed() < Duration::from_secs(1),
+            "not notified after reconnecting"
+        );
+        tokio::time::sleep(Duration::from_millis(10)).await;
+    }
+}
