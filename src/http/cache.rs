@@ -16,6 +16,7 @@
 //! database is away), the cache is bypassed once the last good read is older than the
 //! staleness bound: a publish elsewhere is never hidden longer than that.
 
+use std::ops::ControlFlow;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, PoisonError, Weak};
 use std::time::{Duration, Instant};
@@ -35,12 +36,28 @@ use super::metrics::CacheMetrics;
 use crate::config::CacheConfig;
 use crate::domain::service::generation;
 use crate::graphql::request::{AnswerCache, CachedAnswer, Key};
+use crate::live;
 use crate::reads::Reads;
 
-/// How soon to read again a generation a notification announced but the database has not
-/// replayed yet, and how many times before waiting for the next tick.
-const CATCH_UP_PAUSE: Duration = Duration::from_millis(5);
+/// How many times to read again (every 5 ms) a generation a notification announced but the
+/// database has not replayed yet, before waiting for the next tick.
 const CATCH_UP_TRIES: u32 = 40;
+
+/// The cache's side of following the generation: a read drops the entries when it changed.
+struct Poller {
+    cache: Weak<ResponseCache>,
+    reads: Arc<Reads>,
+}
+
+impl live::follow::Reader for Poller {
+    async fn read(&mut self) -> ControlFlow<(), Option<i64>> {
+        let Some(cache) = self.cache.upgrade() else {
+            return ControlFlow::Break(());
+        };
+        cache.poll(self.reads.current()).await;
+        ControlFlow::Continue(cache.seen())
+    }
+}
 
 /// Fixed per-entry bookkeeping (map slot, recency index, `Arc`), counted against the byte
 /// budget with the body.
@@ -259,33 +276,15 @@ impl ResponseCache {
     /// server stops). An announced generation `db` has not replayed yet (a lagging standby)
     /// is read again shortly, so the entries drop as soon as `db` has the change, and never
     /// before: an answer read from `db` earlier would be stored again.
-    pub fn spawn_poller(self: &Arc<Self>, reads: Arc<Reads>, mut pushed: watch::Receiver<i64>) {
+    pub fn spawn_poller(self: &Arc<Self>, reads: Arc<Reads>, pushed: watch::Receiver<i64>) {
         if !self.enabled {
             return;
         }
         let cache: Weak<Self> = Arc::downgrade(self);
         let interval = self.poll_interval;
         tokio::spawn(async move {
-            let mut ticker = tokio::time::interval(interval);
-            ticker.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
-            loop {
-                tokio::select! {
-                    _ = ticker.tick() => {}
-                    changed = pushed.changed() => if changed.is_err() { break },
-                }
-                let Some(cache) = cache.upgrade() else {
-                    break;
-                };
-                let target = *pushed.borrow_and_update();
-                cache.poll(reads.current()).await;
-                for _ in 0..CATCH_UP_TRIES {
-                    if cache.seen().is_some_and(|seen| seen >= target) {
-                        break;
-                    }
-                    tokio::time::sleep(CATCH_UP_PAUSE).await;
-                    cache.poll(reads.current()).await;
-                }
-            }
+            let mut reader = Poller { cache, reads };
+            live::follow::follow(interval, pushed, CATCH_UP_TRIES, &mut reader).await;
             tracing::debug!("content generation poller stopped");
         });
     }

@@ -3,10 +3,12 @@
 //! - [`push`]: on PostgreSQL, a listening connection hears `NOTIFY caregraph_content` from the
 //!   commit trigger of every writer, and publishes the new generation at once. Polling stays
 //!   as the fallback (every poll interval, and always while the listener is down).
+//! - [`follow`]: reads the generation on every tick and at once when one is announced.
 //! - [`hub`]: follows the change feed and hands each change to this process's subscribers.
 //! - [`connections`]: the WebSocket connections open, counted in all and per client.
 
 pub mod connections;
+pub mod follow;
 pub mod hub;
 pub mod push;
 
@@ -31,8 +33,8 @@ pub struct Live {
 }
 
 impl Live {
-    /// Starts following the feed where anonymous reads go and, on PostgreSQL, listening on `db` (the
-    /// primary: a standby cannot `LISTEN`). Both tasks stop when `Live` is dropped.
+    /// Starts following the feed where anonymous reads go and, on PostgreSQL, listening on
+    /// `db` (the primary: a standby cannot `LISTEN`). Both tasks stop when `Live` is dropped.
     pub fn start(
         db: &DatabaseConnection,
         reads: &Arc<Reads>,
