@@ -239,7 +239,11 @@ struct Operations {
 impl Operations {
     /// Forgets an operation the server completed or failed.
     fn note_server(&mut self, text: &str) {
-        if let Ok(message) = serde_json::from_str::<Value>(text)
+        // The type comes first (async-graphql writes it as the enum's tag), so the events of
+        // a subscription, which are most of what is sent, are not parsed again.
+        let ends = [r#"{"type":"complete""#, r#"{"type":"error""#];
+        if ends.iter().any(|start| text.starts_with(start))
+            && let Ok(message) = serde_json::from_str::<Value>(text)
             && matches!(message["type"].as_str(), Some("complete" | "error"))
             && let Some(id) = message["id"].as_str()
         {
