@@ -133,11 +133,21 @@ impl Feed {
         )
     }
 
-    /// Whether a visible column differs between `old` and `new`.
-    fn differs(&self, old: &str, new: &str, op: &str, cast: &str) -> String {
-        self.columns
+    /// Whether an update changed what readers see of the row: its visibility or a visible
+    /// column (`op` is the dialect's `IS NOT` / `IS DISTINCT FROM`, `cast` what columns are
+    /// compared as).
+    fn touched(&self, old: &str, new: &str, op: &str, cast: &str) -> String {
+        let visibility = format!(
+            "({}) {op} ({})",
+            Self::at(self.visible, old),
+            Self::at(self.visible, new)
+        );
+        let columns = self
+            .columns
             .iter()
-            .map(|(column, _)| format!("{old}.{column}{cast} {op} {new}.{column}{cast}"))
+            .map(|(column, _)| format!("{old}.{column}{cast} {op} {new}.{column}{cast}"));
+        std::iter::once(visibility)
+            .chain(columns)
             .collect::<Vec<_>>()
             .join(" OR ")
     }
@@ -173,9 +183,11 @@ fn sqlite_up() -> Vec<String> {
             .to_owned(),
     );
     // Each feed row bumps the generation and takes the new value.
-    let stamp = "UPDATE content_generation SET value = value + 1 WHERE id = 1; \
-                 INSERT INTO content_change (generation, kind, row_id, slug, change, fields, node_a, node_b) \
-                 VALUES ((SELECT value FROM content_generation WHERE id = 1),";
+    let stamp = format!(
+        "UPDATE content_generation SET value = value + 1 WHERE id = 1; \
+         INSERT INTO content_change (generation, {INSERT_COLUMNS}) \
+         VALUES ((SELECT value FROM content_generation WHERE id = 1),"
+    );
     for feed in &FEEDS {
         let table = feed.table;
         let (new, old) = ("NEW", "OLD");
@@ -198,10 +210,9 @@ fn sqlite_up() -> Vec<String> {
         statements.push(format!(
             "CREATE TRIGGER content_change_{table}_update AFTER UPDATE ON {table} \
              WHEN (({visible_old}) OR ({visible_new})) \
-             AND ({old}.{status} IS NOT {new}.{status} OR {differs}) \
+             AND ({touched}) \
              BEGIN {stamp} {values}); END",
-            status = status_column(feed),
-            differs = feed.differs(old, new, "IS NOT", ""),
+            touched = feed.touched(old, new, "IS NOT", ""),
             values = feed.values(
                 new,
                 &change,
@@ -215,16 +226,6 @@ fn sqlite_up() -> Vec<String> {
         ));
     }
     statements
-}
-
-/// The column whose change makes a row appear or disappear (sources have none: their slug
-/// stands in, and is also a visible column).
-fn status_column(feed: &Feed) -> &'static str {
-    if feed.visible == "TRUE" {
-        "slug"
-    } else {
-        "status"
-    }
 }
 
 /// Rows for the content already visible; SQLite's at generation `generation`.
@@ -320,7 +321,7 @@ fn postgres_up() -> Vec<String> {
                  INSERT INTO content_change ({INSERT_COLUMNS}) \
                  SELECT {updated} FROM new_rows n JOIN old_rows o ON o.id = n.id \
                  WHERE (({visible_old}) OR ({visible_new})) \
-                 AND (o.{status}::text IS DISTINCT FROM n.{status}::text OR {differs}) ORDER BY n.id; \
+                 AND ({touched}) ORDER BY n.id; \
                ELSE \
                  INSERT INTO content_change ({INSERT_COLUMNS}) \
                  SELECT {deleted} FROM old_rows o WHERE {visible_old} ORDER BY o.id; \
@@ -334,8 +335,7 @@ fn postgres_up() -> Vec<String> {
                 &format!("CASE WHEN ({visible_old}) AND ({visible_new}) THEN concat_ws(',', {fields}) ELSE '' END"),
             ),
             deleted = feed.values("o", "'WITHDRAWN'", "''"),
-            status = status_column(feed),
-            differs = feed.differs("o", "n", "IS DISTINCT FROM", "::text"),
+            touched = feed.touched("o", "n", "IS DISTINCT FROM", "::text"),
         ));
         for (event, referencing) in [
             ("INSERT", "NEW TABLE AS new_rows"),
