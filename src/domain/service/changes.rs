@@ -17,6 +17,15 @@ pub struct Position {
     pub id: i64,
 }
 
+impl Position {
+    fn read(row: &QueryResult) -> Result<Self, DbErr> {
+        Ok(Self {
+            generation: row.try_get("", "generation")?,
+            id: row.try_get("", "id")?,
+        })
+    }
+}
+
 /// One change to what anonymous readers see.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Change {
@@ -86,13 +95,7 @@ pub async fn latest(db: &impl ConnectionTrait) -> Result<Option<Position>, DbErr
     let row = db
         .query_one_raw(Params::new(db.get_database_backend()).statement(sql.to_owned()))
         .await?;
-    row.map(|row| {
-        Ok(Position {
-            generation: row.try_get("", "generation")?,
-            id: row.try_get("", "id")?,
-        })
-    })
-    .transpose()
+    row.as_ref().map(Position::read).transpose()
 }
 
 fn read(row: &QueryResult) -> Result<Change, DbErr> {
@@ -102,10 +105,7 @@ fn read(row: &QueryResult) -> Result<Change, DbErr> {
         row.try_get::<Option<Uuid>>("", "node_b")?,
     ];
     Ok(Change {
-        position: Position {
-            generation: row.try_get("", "generation")?,
-            id: row.try_get("", "id")?,
-        },
+        position: Position::read(row)?,
         kind: row.try_get("", "kind")?,
         row_id: row.try_get("", "row_id")?,
         slug: row.try_get("", "slug")?,
