@@ -66,6 +66,10 @@ async fn serve_on(
         address,
         client: reqwest::Client::builder()
             .timeout(Duration::from_secs(30))
+            // actix-web closes a connection idle for 5 s; one reused just as the server closes it
+            // fails with IncompleteMessage (seen once in a slow CI run). Idle ones are dropped
+            // well before that.
+            .pool_idle_timeout(Duration::from_secs(2))
             .build()
             .expect("client"),
         db,
