@@ -144,7 +144,14 @@ fn options(config: &Config) -> ConnectOptions {
                 .synchronous(SqliteSynchronous::Normal)
                 .busy_timeout(SQLITE_BUSY_TIMEOUT)
                 .foreign_keys(true)
-        });
+        })
+        // Generic plans for every prepared statement: PostgreSQL otherwise re-plans the
+        // page's `= ANY($1)` statements on each run (a custom plan looks cheaper for one id
+        // than a generic one sized for many), which cost about a fifth of its CPU per
+        // uncached condition page (bench/PLANS.md); the list, search and neighbourhood
+        // queries run as fast either way. A startup parameter like the statement timeout:
+        // no round trip per statement.
+        .map_sqlx_postgres_opts(|opts| opts.options([("plan_cache_mode", "force_generic_plan")]));
     if let Some(timeout) = config.db_statement_timeout() {
         // Sent as a connection parameter (PostgreSQL only): the server cancels a runaway
         // statement and frees its connection, with no extra round trip per statement.

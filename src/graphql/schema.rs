@@ -21,7 +21,7 @@ use crate::graphql::mutation::MutationRoot;
 use crate::graphql::query::QueryRoot;
 use crate::graphql::request::introspection::SchemaShape;
 use crate::graphql::request::limits::{PageSizeLimit, RequestLimits, limit, limit_exceeded};
-use crate::graphql::request::{Refusal, RefusalSlot};
+use crate::graphql::request::{PendingValidation, Refusal, RefusalSlot};
 use crate::graphql::subscription::SubscriptionRoot;
 
 use crate::domain::rules::workflow::ReviewPolicy;
@@ -208,6 +208,11 @@ fn record(ctx: &ExtensionContext<'_>, refusal: Refusal) {
 
 #[async_trait::async_trait]
 impl Extension for ErrorCodes {
+    /// Field errors get their code in `request`, once: no hook around every field.
+    fn hooks_resolve(&self) -> bool {
+        false
+    }
+
     async fn request(&self, ctx: &ExtensionContext<'_>, next: NextRequest<'_>) -> Response {
         let mut response = next.run(ctx).await;
         for err in &mut response.errors {
@@ -241,7 +246,13 @@ impl Extension for ErrorCodes {
         ctx: &ExtensionContext<'_>,
         next: NextValidation<'_>,
     ) -> Result<ValidationResult, Vec<ServerError>> {
-        next.run(ctx).await.map_err(|mut errs| {
+        let result = next.run(ctx).await;
+        if result.is_ok()
+            && let Some(pending) = ctx.data_opt::<PendingValidation>()
+        {
+            pending.passed();
+        }
+        result.map_err(|mut errs| {
             let mut refusal = Refusal::Validation;
             for err in &mut errs {
                 if self.recode_limit(err) {

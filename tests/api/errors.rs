@@ -195,3 +195,34 @@ async fn bodies_are_read_strictly_and_refused_with_the_right_status() {
         "Back Pain After An Epidural"
     );
 }
+
+/// A document that passed validation once is not validated again in full (the document
+/// cache marks it `DocumentValidated`), but every request's variables still are: a variable
+/// of the wrong type is refused the same way before and after, and a document that fails
+/// validation is never taken for validated.
+#[tokio::test]
+async fn variables_are_checked_after_the_document_was_validated() {
+    let app = spawn_app().await;
+    let query = "query Once($slug: String!) { condition(slug: $slug) { name } }";
+    let wrong = json!({ "slug": 5 });
+    let before = app.gql(query, wrong.clone()).await;
+    assert_code(&before.1, "GRAPHQL_VALIDATION_FAILED");
+    assert!(before.1.get("data").is_none(), "{}", before.1);
+    let (status, body) = app
+        .gql(query, json!({ "slug": "postpartum-low-back-pain" }))
+        .await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    assert!(body["errors"].is_null(), "{body}");
+    assert!(body["data"]["condition"]["name"].is_string(), "{body}");
+    let after = app.gql(query, wrong).await;
+    assert_eq!(after, before);
+
+    let invalid = "query Never($slug: String!) { condition(slug: $slug) { noSuchField } }";
+    for _ in 0..2 {
+        let (_, body) = app
+            .gql(invalid, json!({ "slug": "postpartum-low-back-pain" }))
+            .await;
+        assert_code(&body, "GRAPHQL_VALIDATION_FAILED");
+        assert!(body.get("data").is_none(), "{body}");
+    }
+}

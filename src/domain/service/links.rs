@@ -1,15 +1,14 @@
 //! Reading edges together with the node at their other end, in batches of many nodes.
 
-use entity::sea_orm_active_enums::{NodeKind, Predicate, Status, TreatmentPlace, TreatmentType};
+use entity::sea_orm_active_enums::{Predicate, Status, TreatmentPlace};
 use entity::{citation, edge, node, source};
-use sea_orm::prelude::{DateTimeUtc, Json};
 use sea_orm::{
-    ActiveEnum as _, ColumnTrait, Condition, ConnectionTrait, EntityTrait, FromQueryResult,
-    IdenStatic as _, Iterable as _, JoinType, QueryFilter, QueryOrder, QuerySelect,
-    QueryTrait as _, RelationTrait,
+    ActiveEnum as _, ColumnTrait, Condition, ConnectionTrait, EntityTrait, IdenStatic as _,
+    Iterable as _, JoinType, QueryFilter, QueryOrder, QuerySelect, QueryTrait as _, RelationTrait,
 };
 use uuid::Uuid;
 
+use super::rows::Columns;
 use super::sql;
 use crate::domain::{DomainError, Visibility};
 
@@ -21,6 +20,42 @@ pub enum Direction {
     /// The nodes are objects; the other end is the subject.
     In,
 }
+
+/// Which columns of a link and of its far end a read fills.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Detail {
+    /// What a page lists: the edge's relation and wording (place, timing, circumstance, how
+    /// to, note), its status, and the far end's id, kind, slug, name, treatment type and
+    /// status. The other columns of both rows are left at their defaults, never read: only
+    /// a selection that asks for none of them reads this way
+    /// (`graphql::types::detail`).
+    Listing,
+    /// Every column.
+    Full,
+}
+
+/// The columns of [`Detail::Listing`], in the order `rows::Columns` reads them.
+const LISTED_EDGE: [edge::Column; 11] = [
+    edge::Column::Id,
+    edge::Column::SubjectId,
+    edge::Column::Predicate,
+    edge::Column::ObjectId,
+    edge::Column::Negated,
+    edge::Column::Place,
+    edge::Column::Timing,
+    edge::Column::Circumstance,
+    edge::Column::HowTo,
+    edge::Column::Note,
+    edge::Column::Status,
+];
+const LISTED_NODE: [node::Column; 6] = [
+    node::Column::Id,
+    node::Column::Kind,
+    node::Column::Slug,
+    node::Column::Name,
+    node::Column::TreatmentType,
+    node::Column::Status,
+];
 
 /// Where a link stands when a node's links are listed: treatments in the order the source
 /// ranks them (first line … extreme cases), then links without a place.
@@ -34,53 +69,6 @@ pub fn place_rank(place: Option<TreatmentPlace>) -> u8 {
     }
 }
 
-/// The node at a link's far end, its columns aliased `n_…` beside the edge's own: read flat,
-/// without the per-column formatted prefix of SeaORM's two-model select.
-#[derive(FromQueryResult)]
-struct FarEnd {
-    n_id: Uuid,
-    n_kind: NodeKind,
-    n_slug: String,
-    n_name: String,
-    n_synonyms: Json,
-    n_summary: Option<String>,
-    n_treatment_type: Option<TreatmentType>,
-    n_codings: Json,
-    n_status: Status,
-    n_pending: Option<Json>,
-    n_pending_status: Option<Status>,
-    n_reviewed_by: Option<String>,
-    n_reviewed_at: Option<DateTimeUtc>,
-    n_review_due: Option<DateTimeUtc>,
-    n_version: i32,
-    n_created_at: DateTimeUtc,
-    n_updated_at: DateTimeUtc,
-}
-
-impl From<FarEnd> for node::Model {
-    fn from(n: FarEnd) -> Self {
-        Self {
-            id: n.n_id,
-            kind: n.n_kind,
-            slug: n.n_slug,
-            name: n.n_name,
-            synonyms: n.n_synonyms,
-            summary: n.n_summary,
-            treatment_type: n.n_treatment_type,
-            codings: n.n_codings,
-            status: n.n_status,
-            pending: n.n_pending,
-            pending_status: n.n_pending_status,
-            reviewed_by: n.n_reviewed_by,
-            reviewed_at: n.n_reviewed_at,
-            review_due: n.n_review_due,
-            version: n.n_version,
-            created_at: n.n_created_at,
-            updated_at: n.n_updated_at,
-        }
-    }
-}
-
 /// Every visible edge touching `ids` on the given side with one of `predicates` (any when
 /// empty), with the node at its other end, in one statement, ordered by the other end's name.
 /// Callers pick negation.
@@ -90,6 +78,7 @@ pub async fn of_nodes(
     dir: Direction,
     predicates: &[Predicate],
     vis: Visibility,
+    detail: Detail,
 ) -> Result<Vec<(edge::Model, node::Model)>, DomainError> {
     let backend = db.get_database_backend();
     let (near, far) = match dir {
@@ -97,8 +86,18 @@ pub async fn of_nodes(
         Direction::In => (edge::Column::ObjectId, edge::Relation::Subject),
     };
     let mut select = edge::Entity::find();
-    for column in node::Column::iter() {
-        select = select.column_as(column, format!("n_{}", column.as_str()));
+    match detail {
+        Detail::Full => {
+            for column in node::Column::iter() {
+                select = select.column_as(column, format!("n_{}", column.as_str()));
+            }
+        }
+        Detail::Listing => {
+            select = select.select_only().columns(LISTED_EDGE);
+            for column in LISTED_NODE {
+                select = select.column_as(column, format!("n_{}", column.as_str()));
+            }
+        }
     }
     select = select
         .join(JoinType::InnerJoin, far.def())
@@ -119,36 +118,19 @@ pub async fn of_nodes(
         .order_by_asc(node::Column::Name)
         .order_by_asc(edge::Column::Id)
         .build(backend);
+    // The edge's columns, then the far end's, both in their entity's order.
     db.query_all_raw(statement)
         .await?
         .iter()
         .map(|row| {
-            let edge = edge::Model::from_query_result(row, "")?;
-            let far = FarEnd::from_query_result(row, "")?;
-            Ok::<_, DomainError>((edge, far.into()))
+            let mut columns = Columns::of(row)?;
+            let pair = match detail {
+                Detail::Full => (columns.edge()?, columns.node()?),
+                Detail::Listing => (columns.listed_edge()?, columns.listed_node()?),
+            };
+            Ok::<_, DomainError>(pair)
         })
         .collect()
-}
-
-/// A citation with the columns of its source that readers are shown, read flat: the
-/// source's text (kilobytes, compressed out of line by PostgreSQL) is left in the database,
-/// and unprefixed columns spare SeaORM a formatted name per column and row.
-#[derive(FromQueryResult)]
-struct CitedRow {
-    id: Uuid,
-    source_id: Uuid,
-    node_id: Option<Uuid>,
-    edge_id: Option<Uuid>,
-    quote: String,
-    status: Status,
-    created_at: DateTimeUtc,
-    source_slug: String,
-    source_title: String,
-    source_url: Option<String>,
-    source_publisher: Option<String>,
-    source_version: i32,
-    source_created_at: DateTimeUtc,
-    source_updated_at: DateTimeUtc,
 }
 
 /// The citations of the given nodes and edges with their sources, in one statement. The
@@ -190,36 +172,36 @@ pub async fn citations_of(
     if vis == Visibility::PublishedOnly {
         select = select.filter(citation::Column::Status.eq(Status::Published));
     }
-    let rows = select
+    let statement = select
         .order_by_asc(citation::Column::CreatedAt)
         .order_by_asc(citation::Column::Id)
-        .into_model::<CitedRow>()
-        .all(db)
-        .await?;
-    Ok(rows
-        .into_iter()
-        .map(|r| {
-            let source = source::Model {
-                id: r.source_id,
-                slug: r.source_slug,
-                title: r.source_title,
-                url: r.source_url,
-                publisher: r.source_publisher,
-                content: None,
-                version: r.source_version,
-                created_at: r.source_created_at,
-                updated_at: r.source_updated_at,
-            };
+        .build(backend);
+    db.query_all_raw(statement)
+        .await?
+        .iter()
+        .map(|row| {
+            let mut c = Columns::of(row)?;
             let citation = citation::Model {
-                id: r.id,
-                source_id: r.source_id,
-                node_id: r.node_id,
-                edge_id: r.edge_id,
-                quote: r.quote,
-                status: r.status,
-                created_at: r.created_at,
+                id: c.get()?,
+                source_id: c.get()?,
+                node_id: c.get()?,
+                edge_id: c.get()?,
+                quote: c.get()?,
+                status: c.vocabulary()?,
+                created_at: c.get()?,
             };
-            (citation, source)
+            let source = source::Model {
+                id: citation.source_id,
+                slug: c.get()?,
+                title: c.get()?,
+                url: c.get()?,
+                publisher: c.get()?,
+                content: None,
+                version: c.get()?,
+                created_at: c.get()?,
+                updated_at: c.get()?,
+            };
+            Ok::<_, DomainError>((citation, source))
         })
-        .collect())
+        .collect()
 }

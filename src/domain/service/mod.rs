@@ -20,6 +20,7 @@ pub mod published;
 pub mod rank;
 pub mod review_due;
 pub mod review_queue;
+mod rows;
 pub mod search;
 pub mod source_write;
 pub mod sources;

@@ -8,7 +8,7 @@ use entity::{edge, node};
 use sea_orm::{ActiveEnum as _, ConnectionTrait, EntityTrait, QueryFilter};
 use uuid::Uuid;
 
-use super::links::{self, Direction};
+use super::links::{self, Detail, Direction};
 use super::search::{self, SearchQuery};
 use super::sql;
 use crate::domain::{DomainError, Visibility};
@@ -86,15 +86,22 @@ pub async fn rank_conditions(
     }
 
     let ids: Vec<Uuid> = reported.iter().copied().collect();
-    let candidates: BTreeSet<Uuid> =
-        links::of_nodes(db, &ids, Direction::In, &[Predicate::HasSymptom], vis)
-            .await?
-            .into_iter()
-            .filter(|(e, n)| {
-                e.predicate == Predicate::HasSymptom && !e.negated && n.kind == NodeKind::Condition
-            })
-            .map(|(_, n)| n.id)
-            .collect();
+    let candidates: BTreeSet<Uuid> = links::of_nodes(
+        db,
+        &ids,
+        Direction::In,
+        &[Predicate::HasSymptom],
+        vis,
+        // Only the links' relations and the conditions' ids are read.
+        Detail::Listing,
+    )
+    .await?
+    .into_iter()
+    .filter(|(e, n)| {
+        e.predicate == Predicate::HasSymptom && !e.negated && n.kind == NodeKind::Condition
+    })
+    .map(|(_, n)| n.id)
+    .collect();
     let candidate_ids: Vec<Uuid> = candidates.iter().copied().collect();
     let out = links::of_nodes(
         db,
@@ -106,6 +113,7 @@ pub async fn rank_conditions(
             Predicate::TreatedBy,
         ],
         vis,
+        Detail::Full,
     )
     .await?;
     let broader: BTreeSet<Uuid> = out
@@ -120,6 +128,7 @@ pub async fn rank_conditions(
         Direction::Out,
         &[Predicate::TreatedBy],
         vis,
+        Detail::Full,
     )
     .await?;
     let conditions: HashMap<Uuid, node::Model> = node::Entity::find()

@@ -10,7 +10,7 @@ use uuid::Uuid;
 
 use crate::db::CountingConn;
 use crate::domain::Visibility;
-use crate::domain::service::links::{self, Direction};
+use crate::domain::service::links::{self, Detail, Direction};
 use crate::graphql::error::LoadError;
 
 /// A plain Copy key: hashing it is cheap, unlike a formatted string.
@@ -21,6 +21,8 @@ pub(crate) struct LinkKey {
     /// Only links of this relation: a list of conditions with their symptoms must not read
     /// (and decode) every treatment and cause link as well.
     pub predicate: Predicate,
+    /// The columns the selection reads (`graphql::types::detail`).
+    pub detail: Detail,
 }
 
 /// One edge and the node at its other end.
@@ -52,7 +54,12 @@ impl Loader<LinkKey> for LinksLoader {
             let mut ids: Vec<Uuid> = Vec::new();
             let mut seen: HashSet<Uuid> = HashSet::new();
             let mut predicates: Vec<Predicate> = Vec::new();
+            let mut detail = Detail::Listing;
             for key in keys.iter().filter(|k| k.dir == dir) {
+                // One statement: every column when any key of the batch needs them all.
+                if key.detail == Detail::Full {
+                    detail = Detail::Full;
+                }
                 // A node asked for with several predicates is sent once.
                 if seen.insert(key.node) {
                     ids.push(key.node);
@@ -66,22 +73,27 @@ impl Loader<LinkKey> for LinksLoader {
             }
             // One statement per direction: every node with every predicate asked for; the
             // few (node, predicate) pairs nobody asked for are dropped below.
-            for (edge, other) in links::of_nodes(&self.db, &ids, dir, &predicates, self.vis).await?
-            {
+            let rows = links::of_nodes(&self.db, &ids, dir, &predicates, self.vis, detail).await?;
+            for (edge, other) in rows {
                 let near = match dir {
                     Direction::Out => edge.subject_id,
                     Direction::In => edge.object_id,
                 };
-                let key = LinkKey {
-                    node: near,
-                    dir,
-                    predicate: edge.predicate,
+                let row = LinkRow {
+                    edge: Arc::new(edge),
+                    other: Arc::new(other),
                 };
-                if let Some(rows) = grouped.get_mut(&key) {
-                    rows.push(LinkRow {
-                        edge: Arc::new(edge),
-                        other: Arc::new(other),
-                    });
+                // A full row serves the keys that asked for a listing too.
+                for detail in [Detail::Listing, Detail::Full] {
+                    let key = LinkKey {
+                        node: near,
+                        dir,
+                        predicate: row.edge.predicate,
+                        detail,
+                    };
+                    if let Some(rows) = grouped.get_mut(&key) {
+                        rows.push(row.clone());
+                    }
                 }
             }
         }

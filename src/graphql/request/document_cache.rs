@@ -1,13 +1,15 @@
 //! Documents already parsed and measured, by their text, so a query sent again (the usual
-//! case: frontends send the same few documents with other variables) is not lexed, parsed and
-//! measured again. Only documents that passed every check that depends on the text alone are
-//! kept; what depends on the request (the operation chosen, the caller's token, the variables
-//! of an introspection) is checked on every request.
+//! case: frontends send the same few documents with other variables) is not lexed, parsed,
+//! measured and validated again. Only documents that passed every check that depends on the
+//! text alone are kept; what depends on the request (the operation chosen, the caller's token,
+//! the variables of an introspection, the variables' values against the arguments' types) is
+//! checked on every request.
 
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex, PoisonError};
 
-use async_graphql::Pos;
 use async_graphql::parser::types::ExecutableDocument;
+use async_graphql::{DocumentValidated, Pos, Request};
 use lru::LruCache;
 
 /// Most documents kept; the least recently used goes first.
@@ -20,6 +22,45 @@ pub(crate) struct CheckedDocument {
     pub(crate) document: ExecutableDocument,
     /// Where an operation introspects the schema (`__schema`, `__type`), if one does.
     pub(crate) introspects_at: Option<Pos>,
+    /// Whether the document passed async-graphql's validation once: every rule that depends
+    /// on the text alone holds for it whatever the request, so later requests run only the
+    /// checks of their variables (`async_graphql::DocumentValidated`).
+    pub(crate) validated: Arc<AtomicBool>,
+}
+
+impl CheckedDocument {
+    pub(crate) fn new(document: ExecutableDocument, introspects_at: Option<Pos>) -> Self {
+        Self {
+            document,
+            introspects_at,
+            validated: Arc::default(),
+        }
+    }
+
+    /// Tells async-graphql, through `request`'s data, what validation the document still
+    /// needs: only the request's part once it passed, else all of it, whose success
+    /// [`PendingValidation`] records.
+    pub(crate) fn mark(&self, request: &mut Request) {
+        if self.validated.load(Ordering::Relaxed) {
+            request.data.insert(DocumentValidated);
+        } else {
+            request
+                .data
+                .insert(PendingValidation(self.validated.clone()));
+        }
+    }
+}
+
+/// In a request's data while its document awaits its first full validation; the extension
+/// that codes validation errors (`schema::ErrorCodes`) calls [`PendingValidation::passed`]
+/// when it passes.
+#[derive(Clone)]
+pub(crate) struct PendingValidation(Arc<AtomicBool>);
+
+impl PendingValidation {
+    pub(crate) fn passed(&self) {
+        self.0.store(true, Ordering::Relaxed);
+    }
 }
 
 pub(crate) struct DocumentCache {
@@ -90,10 +131,10 @@ mod tests {
     use super::*;
 
     fn checked(text: &str) -> CheckedDocument {
-        CheckedDocument {
-            document: async_graphql::parser::parse_query(text).expect("parses"),
-            introspects_at: None,
-        }
+        CheckedDocument::new(
+            async_graphql::parser::parse_query(text).expect("parses"),
+            None,
+        )
     }
 
     #[test]

@@ -23,6 +23,7 @@ use sea_orm::DatabaseConnection;
 
 use crate::graphql::GraphQl;
 pub use answer_cache::{AnswerCache, CachedAnswer, Key};
+pub(crate) use document_cache::PendingValidation;
 pub use execute::execute_own;
 pub(crate) use outcome::RefusalSlot;
 pub use outcome::{Answer, Body, Outcome, Refusal, Refused, Reply};

@@ -7,7 +7,7 @@ use entity::node;
 use entity::sea_orm_active_enums::{NodeKind as StoredKind, Predicate};
 use uuid::Uuid;
 
-use super::{Cause, Citation, Condition, Risk, Symptom, Treatment};
+use super::{Cause, Citation, Condition, Risk, Symptom, Treatment, detail};
 use crate::domain::service::links::Direction;
 use crate::graphql::context::state;
 use crate::graphql::error::from_load;
@@ -288,6 +288,7 @@ pub(crate) async fn links<T: From<LinkRow>>(
             node,
             dir: sel.dir,
             predicate: sel.predicate,
+            detail: detail::of(ctx.field()),
         })
         .await
         .map_err(from_load)?;

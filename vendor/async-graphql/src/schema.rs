@@ -23,7 +23,7 @@ use crate::{
     resolver_utils::{resolve_container, resolve_container_serial},
     subscription::collect_subscription_streams,
     types::QueryRoot,
-    validation::{ValidationMode, check_rules},
+    validation::{DocumentValidated, ValidationMode, check_rules},
 };
 
 /// Introspection mode
@@ -883,6 +883,7 @@ pub(crate) async fn prepare_request(
     };
 
     // check rules
+    let validated = query_data.contains_key(&std::any::TypeId::of::<DocumentValidated>());
     let validation_result = {
         let validation_fut = async {
             check_rules(
@@ -893,6 +894,7 @@ pub(crate) async fn prepare_request(
                 validation_mode,
                 complexity,
                 depth,
+                validated,
             )
         };
         futures_util::pin_mut!(validation_fut);

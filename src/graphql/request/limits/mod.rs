@@ -187,6 +187,7 @@ impl RequestLimits {
                 .map_err(|err| Refused::new(Refusal::Operation, err))?;
             self.check_access(&hit.document, hit.introspects_at, variables, token_holder)?;
             request.set_parsed_query(hit.document.clone());
+            hit.mark(request);
             return Ok(());
         }
         self.check_text(&request.query)?;
@@ -198,14 +199,13 @@ impl RequestLimits {
         select_operation(doc, operation_name)
             .map_err(|err| Refused::new(Refusal::Operation, err))?;
         let introspects_at = self.check_document(doc)?;
+        let checked = CheckedDocument::new(doc.clone(), introspects_at);
+        let access = self.check_access(doc, introspects_at, variables, token_holder);
+        checked.mark(request);
         if let Some(text) = text {
-            let checked = CheckedDocument {
-                document: doc.clone(),
-                introspects_at,
-            };
             self.documents.insert(&text, checked);
         }
-        self.check_access(doc, introspects_at, variables, token_holder)
+        access
     }
 
     /// The checks that depend on who asks and with which variables: whether they may

@@ -83,6 +83,10 @@ struct ApolloPersistedQueriesExtension<T> {
 
 #[async_trait::async_trait]
 impl<T: CacheStorage> Extension for ApolloPersistedQueriesExtension<T> {
+    fn hooks_resolve(&self) -> bool {
+        false
+    }
+
     async fn prepare_request(
         &self,
         ctx: &ExtensionContext<'_>,

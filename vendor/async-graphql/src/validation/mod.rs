@@ -39,6 +39,14 @@ pub enum ValidationMode {
     Fast,
 }
 
+/// Put into a request's data when its document passed every rule before (caregraph's patch,
+/// see PATCHES.md): only what depends on the request runs again, the variables' values
+/// against the arguments' types, and the cache control, complexity and depth of the
+/// operation.
+#[derive(Clone, Copy, Debug)]
+pub struct DocumentValidated;
+
+#[allow(clippy::too_many_arguments)]
 pub(crate) fn check_rules(
     registry: &Registry,
     doc: &ExecutableDocument,
@@ -47,6 +55,7 @@ pub(crate) fn check_rules(
     mode: ValidationMode,
     limit_complexity: Option<usize>,
     limit_depth: Option<usize>,
+    validated: bool,
 ) -> Result<ValidationResult, Vec<ServerError>> {
     let mut cache_control = CacheControl::default();
     let mut complexity = 0;
@@ -54,6 +63,17 @@ pub(crate) fn check_rules(
 
     let mut ctx = VisitorContext::new(registry, doc, variables, operation_name);
     let errors = match mode {
+        ValidationMode::Strict if validated => {
+            let mut visitor = VisitorNil
+                .with(rules::ArgumentsOfCorrectType::default())
+                .with(visitors::CacheControlCalculate {
+                    cache_control: &mut cache_control,
+                })
+                .with(visitors::ComplexityCalculate::new(&mut complexity))
+                .with(visitors::DepthCalculate::new(&mut depth));
+            visit(&mut visitor, &mut ctx, doc);
+            ctx.errors
+        }
         ValidationMode::Strict => {
             let mut visitor = VisitorNil
                 .with(rules::ArgumentsOfCorrectType::default())

@@ -1,0 +1,170 @@
+//! Rows of the hot reads (a node's links with their far ends, citations) decoded by
+//! position, straight from the driver's row.
+//!
+//! SeaORM's `FromQueryResult` finds every column by its name, a hash per column and row, and
+//! for every NULL it formats the column's name into an error that it then throws away. On an
+//! uncached condition page (some 30 links, 40 citations) that decoding was a third of the
+//! server's instructions (`bench/PLANS.md`, "Where the server's CPU went").
+
+use chrono::DateTime;
+use entity::{edge, node};
+use sea_orm::sqlx::{self, Decode, Postgres, Row as _, Sqlite, Type};
+use sea_orm::{ActiveEnum, DbErr, QueryResult};
+
+/// The columns of one row, read left to right.
+pub(crate) struct Columns<'a> {
+    row: Driver<'a>,
+    next: usize,
+}
+
+enum Driver<'a> {
+    Postgres(&'a sqlx::postgres::PgRow),
+    Sqlite(&'a sqlx::sqlite::SqliteRow),
+}
+
+impl<'a> Columns<'a> {
+    pub(crate) fn of(row: &'a QueryResult) -> Result<Self, DbErr> {
+        let row = if let Some(pg) = row.try_as_pg_row() {
+            Driver::Postgres(pg)
+        } else if let Some(sqlite) = row.try_as_sqlite_row() {
+            Driver::Sqlite(sqlite)
+        } else {
+            return Err(DbErr::Type("a row of an unknown driver".to_owned()));
+        };
+        Ok(Self { row, next: 0 })
+    }
+
+    /// The next column's value; `Option<T>` for a nullable one.
+    ///
+    /// Unchecked: sqlx's check that the column's type suits `T` compares type descriptions
+    /// for every value (5% of a condition page). The statements of this module name their
+    /// columns, the migrations fix their types, and a decoder still refuses bytes that are
+    /// not its type's.
+    pub(crate) fn get<T>(&mut self) -> Result<T, DbErr>
+    where
+        T: for<'r> Decode<'r, Postgres>
+            + Type<Postgres>
+            + for<'r> Decode<'r, Sqlite>
+            + Type<Sqlite>,
+    {
+        let index = self.next;
+        self.next += 1;
+        let value = match self.row {
+            Driver::Postgres(row) => row.try_get_unchecked::<T, _>(index),
+            Driver::Sqlite(row) => row.try_get_unchecked::<T, _>(index),
+        };
+        value.map_err(|err| DbErr::Type(format!("column {index}: {err}")))
+    }
+
+    /// The next column, a closed vocabulary stored as its string.
+    pub(crate) fn vocabulary<E: ActiveEnum<Value = String>>(&mut self) -> Result<E, DbErr> {
+        self.get::<String>()
+            .and_then(|value| E::try_from_value(&value))
+    }
+
+    pub(crate) fn vocabulary_or_null<E: ActiveEnum<Value = String>>(
+        &mut self,
+    ) -> Result<Option<E>, DbErr> {
+        self.get::<Option<String>>()?
+            .map(|value| E::try_from_value(&value))
+            .transpose()
+    }
+
+    /// A node, its columns in the entity's order (`node::Column::iter()`).
+    pub(crate) fn node(&mut self) -> Result<node::Model, DbErr> {
+        Ok(node::Model {
+            id: self.get()?,
+            kind: self.vocabulary()?,
+            slug: self.get()?,
+            name: self.get()?,
+            synonyms: self.get()?,
+            summary: self.get()?,
+            treatment_type: self.vocabulary_or_null()?,
+            codings: self.get()?,
+            status: self.vocabulary()?,
+            pending: self.get()?,
+            pending_status: self.vocabulary_or_null()?,
+            reviewed_by: self.get()?,
+            reviewed_at: self.get()?,
+            review_due: self.get()?,
+            version: self.get()?,
+            created_at: self.get()?,
+            updated_at: self.get()?,
+        })
+    }
+
+    /// An edge, its columns in the entity's order (`edge::Column::iter()`).
+    pub(crate) fn edge(&mut self) -> Result<edge::Model, DbErr> {
+        Ok(edge::Model {
+            id: self.get()?,
+            subject_id: self.get()?,
+            predicate: self.vocabulary()?,
+            object_id: self.get()?,
+            negated: self.get()?,
+            place: self.vocabulary_or_null()?,
+            timing: self.get()?,
+            circumstance: self.get()?,
+            how_to: self.get()?,
+            note: self.get()?,
+            status: self.vocabulary()?,
+            pending: self.get()?,
+            pending_status: self.vocabulary_or_null()?,
+            reviewed_by: self.get()?,
+            reviewed_at: self.get()?,
+            review_due: self.get()?,
+            version: self.get()?,
+            created_at: self.get()?,
+            updated_at: self.get()?,
+        })
+    }
+
+    /// A node read for a listing (`links::Detail::Listing`): id, kind, slug, name, treatment
+    /// type and status; the rest at defaults nobody reads.
+    pub(crate) fn listed_node(&mut self) -> Result<node::Model, DbErr> {
+        Ok(node::Model {
+            id: self.get()?,
+            kind: self.vocabulary()?,
+            slug: self.get()?,
+            name: self.get()?,
+            treatment_type: self.vocabulary_or_null()?,
+            status: self.vocabulary()?,
+            synonyms: serde_json::Value::Null,
+            summary: None,
+            codings: serde_json::Value::Null,
+            pending: None,
+            pending_status: None,
+            reviewed_by: None,
+            reviewed_at: None,
+            review_due: None,
+            version: 0,
+            created_at: DateTime::UNIX_EPOCH,
+            updated_at: DateTime::UNIX_EPOCH,
+        })
+    }
+
+    /// An edge read for a listing (`links::Detail::Listing`): its relation, wording and
+    /// status; the rest at defaults nobody reads.
+    pub(crate) fn listed_edge(&mut self) -> Result<edge::Model, DbErr> {
+        Ok(edge::Model {
+            id: self.get()?,
+            subject_id: self.get()?,
+            predicate: self.vocabulary()?,
+            object_id: self.get()?,
+            negated: self.get()?,
+            place: self.vocabulary_or_null()?,
+            timing: self.get()?,
+            circumstance: self.get()?,
+            how_to: self.get()?,
+            note: self.get()?,
+            status: self.vocabulary()?,
+            pending: None,
+            pending_status: None,
+            reviewed_by: None,
+            reviewed_at: None,
+            review_due: None,
+            version: 0,
+            created_at: DateTime::UNIX_EPOCH,
+            updated_at: DateTime::UNIX_EPOCH,
+        })
+    }
+}
