@@ -34,7 +34,8 @@ pub enum Detail {
     Full,
 }
 
-/// The columns of [`Detail::Listing`], in the order `rows::Columns` reads them.
+/// The columns of [`Detail::Listing`], in the order `rows::Columns` reads them; the edge's
+/// are the first of `edge::Column::iter()`, which `Columns::edge` relies on.
 const LISTED_EDGE: [edge::Column; 11] = [
     edge::Column::Id,
     edge::Column::SubjectId,

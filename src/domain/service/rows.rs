@@ -93,20 +93,11 @@ impl<'a> Columns<'a> {
         })
     }
 
-    /// An edge, its columns in the entity's order (`edge::Column::iter()`).
+    /// An edge, its columns in the entity's order (`edge::Column::iter()`): those of a
+    /// listing first, then the rest.
     pub(crate) fn edge(&mut self) -> Result<edge::Model, DbErr> {
+        let listed = self.listed_edge()?;
         Ok(edge::Model {
-            id: self.get()?,
-            subject_id: self.get()?,
-            predicate: self.vocabulary()?,
-            object_id: self.get()?,
-            negated: self.get()?,
-            place: self.vocabulary_or_null()?,
-            timing: self.get()?,
-            circumstance: self.get()?,
-            how_to: self.get()?,
-            note: self.get()?,
-            status: self.vocabulary()?,
             pending: self.get()?,
             pending_status: self.vocabulary_or_null()?,
             reviewed_by: self.get()?,
@@ -115,6 +106,7 @@ impl<'a> Columns<'a> {
             version: self.get()?,
             created_at: self.get()?,
             updated_at: self.get()?,
+            ..listed
         })
     }
 
@@ -143,7 +135,7 @@ impl<'a> Columns<'a> {
     }
 
     /// An edge read for a listing (`links::Detail::Listing`): its relation, wording and
-    /// status; the rest at defaults nobody reads.
+    /// status, the first 11 of its columns; the rest at defaults nobody reads.
     pub(crate) fn listed_edge(&mut self) -> Result<edge::Model, DbErr> {
         Ok(edge::Model {
             id: self.get()?,
