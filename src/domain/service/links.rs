@@ -4,7 +4,7 @@ use entity::sea_orm_active_enums::{Predicate, Status, TreatmentPlace};
 use entity::{citation, edge, node, source};
 use sea_orm::{
     ActiveEnum as _, ColumnTrait, Condition, ConnectionTrait, EntityTrait, IdenStatic as _,
-    Iterable as _, JoinType, QueryFilter, QueryOrder, QuerySelect, QueryTrait as _, RelationTrait,
+    JoinType, QueryFilter, QueryOrder, QuerySelect, QueryTrait as _, RelationTrait,
 };
 use uuid::Uuid;
 
@@ -34,8 +34,8 @@ pub enum Detail {
     Full,
 }
 
-/// The columns of [`Detail::Listing`], in the order `rows::Columns` reads them; the edge's
-/// are the first of `edge::Column::iter()`, which `Columns::edge` relies on.
+/// The columns of [`Detail::Listing`], in the order `rows::Columns` reads them; a full read
+/// selects the `REST_*` columns after them.
 const LISTED_EDGE: [edge::Column; 11] = [
     edge::Column::Id,
     edge::Column::SubjectId,
@@ -56,6 +56,29 @@ const LISTED_NODE: [node::Column; 6] = [
     node::Column::Name,
     node::Column::TreatmentType,
     node::Column::Status,
+];
+const REST_EDGE: [edge::Column; 8] = [
+    edge::Column::Pending,
+    edge::Column::PendingStatus,
+    edge::Column::ReviewedBy,
+    edge::Column::ReviewedAt,
+    edge::Column::ReviewDue,
+    edge::Column::Version,
+    edge::Column::CreatedAt,
+    edge::Column::UpdatedAt,
+];
+const REST_NODE: [node::Column; 11] = [
+    node::Column::Synonyms,
+    node::Column::Summary,
+    node::Column::Codings,
+    node::Column::Pending,
+    node::Column::PendingStatus,
+    node::Column::ReviewedBy,
+    node::Column::ReviewedAt,
+    node::Column::ReviewDue,
+    node::Column::Version,
+    node::Column::CreatedAt,
+    node::Column::UpdatedAt,
 ];
 
 /// Where a link stands when a node's links are listed: treatments in the order the source
@@ -86,19 +109,15 @@ pub async fn of_nodes(
         Direction::Out => (edge::Column::SubjectId, edge::Relation::Object),
         Direction::In => (edge::Column::ObjectId, edge::Relation::Subject),
     };
-    let mut select = edge::Entity::find();
-    match detail {
-        Detail::Full => {
-            for column in node::Column::iter() {
-                select = select.column_as(column, format!("n_{}", column.as_str()));
-            }
-        }
-        Detail::Listing => {
-            select = select.select_only().columns(LISTED_EDGE);
-            for column in LISTED_NODE {
-                select = select.column_as(column, format!("n_{}", column.as_str()));
-            }
-        }
+    let full = detail == Detail::Full;
+    let mut select = edge::Entity::find().select_only().columns(LISTED_EDGE);
+    let mut node_columns = LISTED_NODE.to_vec();
+    if full {
+        select = select.columns(REST_EDGE);
+        node_columns.extend(REST_NODE);
+    }
+    for column in node_columns {
+        select = select.column_as(column, format!("n_{}", column.as_str()));
     }
     select = select
         .join(JoinType::InnerJoin, far.def())
@@ -119,17 +138,21 @@ pub async fn of_nodes(
         .order_by_asc(node::Column::Name)
         .order_by_asc(edge::Column::Id)
         .build(backend);
-    // The edge's columns, then the far end's, both in their entity's order.
+    // The edge's columns, then the far end's, in the order selected above.
     db.query_all_raw(statement)
         .await?
         .iter()
         .map(|row| {
             let mut columns = Columns::of(row)?;
-            let pair = match detail {
-                Detail::Full => (columns.edge()?, columns.node()?),
-                Detail::Listing => (columns.listed_edge()?, columns.listed_node()?),
-            };
-            Ok::<_, DomainError>(pair)
+            let mut edge = columns.listed_edge()?;
+            if full {
+                columns.rest_of_edge(&mut edge)?;
+            }
+            let mut node = columns.listed_node()?;
+            if full {
+                columns.rest_of_node(&mut node)?;
+            }
+            Ok::<_, DomainError>((edge, node))
         })
         .collect()
 }
@@ -205,4 +228,31 @@ pub async fn citations_of(
             Ok::<_, DomainError>((citation, source))
         })
         .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use sea_orm::Iterable as _;
+
+    use super::*;
+
+    fn sorted<'a>(names: impl Iterator<Item = &'a str>) -> Vec<&'a str> {
+        let mut names: Vec<&str> = names.collect();
+        names.sort_unstable();
+        names
+    }
+
+    /// A full read selects every column of both entities, each once: one added later must
+    /// join a list (and `rows::Columns` read it).
+    #[test]
+    fn a_full_read_selects_every_column() {
+        assert_eq!(
+            sorted(LISTED_EDGE.iter().chain(&REST_EDGE).map(|c| c.as_str())),
+            sorted(edge::Column::iter().map(|c| c.as_str()))
+        );
+        assert_eq!(
+            sorted(LISTED_NODE.iter().chain(&REST_NODE).map(|c| c.as_str())),
+            sorted(node::Column::iter().map(|c| c.as_str()))
+        );
+    }
 }

@@ -70,48 +70,8 @@ impl<'a> Columns<'a> {
             .transpose()
     }
 
-    /// A node, its columns in the entity's order (`node::Column::iter()`).
-    pub(crate) fn node(&mut self) -> Result<node::Model, DbErr> {
-        Ok(node::Model {
-            id: self.get()?,
-            kind: self.vocabulary()?,
-            slug: self.get()?,
-            name: self.get()?,
-            synonyms: self.get()?,
-            summary: self.get()?,
-            treatment_type: self.vocabulary_or_null()?,
-            codings: self.get()?,
-            status: self.vocabulary()?,
-            pending: self.get()?,
-            pending_status: self.vocabulary_or_null()?,
-            reviewed_by: self.get()?,
-            reviewed_at: self.get()?,
-            review_due: self.get()?,
-            version: self.get()?,
-            created_at: self.get()?,
-            updated_at: self.get()?,
-        })
-    }
-
-    /// An edge, its columns in the entity's order (`edge::Column::iter()`): those of a
-    /// listing first, then the rest.
-    pub(crate) fn edge(&mut self) -> Result<edge::Model, DbErr> {
-        let listed = self.listed_edge()?;
-        Ok(edge::Model {
-            pending: self.get()?,
-            pending_status: self.vocabulary_or_null()?,
-            reviewed_by: self.get()?,
-            reviewed_at: self.get()?,
-            review_due: self.get()?,
-            version: self.get()?,
-            created_at: self.get()?,
-            updated_at: self.get()?,
-            ..listed
-        })
-    }
-
     /// A node read for a listing (`links::Detail::Listing`): id, kind, slug, name, treatment
-    /// type and status; the rest at defaults nobody reads.
+    /// type and status; the rest at defaults nobody reads, or read by [`Self::rest_of_node`].
     pub(crate) fn listed_node(&mut self) -> Result<node::Model, DbErr> {
         Ok(node::Model {
             id: self.get()?,
@@ -135,7 +95,7 @@ impl<'a> Columns<'a> {
     }
 
     /// An edge read for a listing (`links::Detail::Listing`): its relation, wording and
-    /// status, the first 11 of its columns; the rest at defaults nobody reads.
+    /// status; the rest at defaults nobody reads, or read by [`Self::rest_of_edge`].
     pub(crate) fn listed_edge(&mut self) -> Result<edge::Model, DbErr> {
         Ok(edge::Model {
             id: self.get()?,
@@ -158,5 +118,34 @@ impl<'a> Columns<'a> {
             created_at: DateTime::UNIX_EPOCH,
             updated_at: DateTime::UNIX_EPOCH,
         })
+    }
+
+    /// The columns of a node a listing leaves out, in `links::REST_NODE`'s order.
+    pub(crate) fn rest_of_node(&mut self, node: &mut node::Model) -> Result<(), DbErr> {
+        node.synonyms = self.get()?;
+        node.summary = self.get()?;
+        node.codings = self.get()?;
+        node.pending = self.get()?;
+        node.pending_status = self.vocabulary_or_null()?;
+        node.reviewed_by = self.get()?;
+        node.reviewed_at = self.get()?;
+        node.review_due = self.get()?;
+        node.version = self.get()?;
+        node.created_at = self.get()?;
+        node.updated_at = self.get()?;
+        Ok(())
+    }
+
+    /// The columns of an edge a listing leaves out, in `links::REST_EDGE`'s order.
+    pub(crate) fn rest_of_edge(&mut self, edge: &mut edge::Model) -> Result<(), DbErr> {
+        edge.pending = self.get()?;
+        edge.pending_status = self.vocabulary_or_null()?;
+        edge.reviewed_by = self.get()?;
+        edge.reviewed_at = self.get()?;
+        edge.review_due = self.get()?;
+        edge.version = self.get()?;
+        edge.created_at = self.get()?;
+        edge.updated_at = self.get()?;
+        Ok(())
     }
 }
