@@ -13,7 +13,6 @@ import os
 import shutil
 import subprocess
 import time
-import urllib.error
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 # Pinned with every dependency in bench/postgraphile-peer/package-lock.json.
@@ -181,16 +180,3 @@ def same_facts(post, ours_url, ours_body, peer_url, peer_body):
     if not ours["symptoms"] and not ours["treatments"]:
         return "the page has no links: nothing was compared"
     return None
-
-
-def wait_ready(post, url, proc, seconds=120):
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        if proc.poll() is not None:
-            raise RuntimeError(f"PostGraphile exited with {proc.returncode}")
-        try:
-            post(url, {"query": "{ __typename }"}, timeout=2)
-            return
-        except (urllib.error.URLError, ConnectionError, OSError):
-            time.sleep(0.3)
-    raise RuntimeError(f"PostGraphile at {url} not ready after {seconds} s")
