@@ -199,10 +199,12 @@ impl RequestLimits {
         select_operation(doc, operation_name)
             .map_err(|err| Refused::new(Refusal::Operation, err))?;
         let introspects_at = self.check_document(doc)?;
-        let checked = CheckedDocument::new(doc.clone(), introspects_at);
         let access = self.check_access(doc, introspects_at, variables, token_holder);
-        checked.mark(request);
+        // Only a document kept by its text can skip validation later; a persisted query's
+        // is validated in full each time, with no copy made.
         if let Some(text) = text {
+            let checked = CheckedDocument::new(doc.clone(), introspects_at);
+            checked.mark(request);
             self.documents.insert(&text, checked);
         }
         access
