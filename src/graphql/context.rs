@@ -1,7 +1,8 @@
 //! What each request carries: its database handle, who is reading, and its DataLoaders.
 
-use std::sync::Arc;
+use std::collections::HashMap;
 use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::{Arc, Mutex, PoisonError};
 use std::time::Duration;
 
 use async_graphql::dataloader::DataLoader;
@@ -12,7 +13,7 @@ use crate::db::CountingConn;
 use crate::domain::Visibility;
 use crate::domain::rules::auth::{Actor, Permission, Viewer};
 use crate::graphql::error::code;
-use crate::graphql::loaders::{CitationsLoader, LinksLoader};
+use crate::graphql::loaders::{CitationRow, CitationsLoader, CitedBy, LinksLoader};
 
 /// Most keys one batched statement carries; far below every database's parameter limit.
 const MAX_BATCH: usize = 5000;
@@ -25,6 +26,9 @@ pub struct RequestState {
     citations: DataLoader<CitationsLoader>,
     /// Bumped each time a resolver asks a loader for a key; see `settle`.
     activity: Arc<AtomicUsize>,
+    /// Citations a parent's statement read along (`nodes::by_slug_cited`), so the field that
+    /// shows them needs no statement of its own.
+    read_along: Mutex<HashMap<CitedBy, Arc<[CitationRow]>>>,
 }
 
 impl RequestState {
@@ -37,6 +41,7 @@ impl RequestState {
             db,
             viewer,
             activity,
+            read_along: Mutex::default(),
         }
     }
 
@@ -56,6 +61,23 @@ impl RequestState {
     pub(crate) fn links(&self) -> &DataLoader<LinksLoader> {
         self.activity.fetch_add(1, Ordering::Relaxed);
         &self.links
+    }
+
+    /// Keeps the citations of `key` read along with their parent, for [`Self::read_along`].
+    pub(crate) fn keep_read_along(&self, key: CitedBy, rows: Arc<[CitationRow]>) {
+        self.read_along
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .insert(key, rows);
+    }
+
+    /// The citations of `key`, when a parent's statement read them.
+    pub(crate) fn read_along(&self, key: CitedBy) -> Option<Arc<[CitationRow]>> {
+        self.read_along
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .get(&key)
+            .cloned()
     }
 
     pub(crate) fn citations(&self) -> &DataLoader<CitationsLoader> {

@@ -1,9 +1,12 @@
 //! Nested fields are batched: statements grow with the query's depth, not with its results.
 
-use entity::sea_orm_active_enums::{NodeKind, Predicate};
-use entity::{edge, node};
+use chrono::{TimeDelta, Utc};
+use entity::sea_orm_active_enums::{NodeKind, Predicate, Role, Status};
+use entity::{citation, edge, node};
+use sea_orm::ActiveValue::Set;
 use sea_orm::EntityTrait;
-use serde_json::json;
+use serde_json::{Value, json};
+use uuid::Uuid;
 
 use crate::helpers::{edge_row, node_row, spawn_app};
 
@@ -99,8 +102,115 @@ async fn the_condition_page_costs_one_statement_per_level() {
         )
         .await;
     assert_eq!(data["condition"]["name"], "Postpartum low back pain");
-    // 1: the condition by slug. 2: its links (all five kinds in one statement) and its own
-    // citations. 3: the links' citations and the treatments' risks. Five statements for a
-    // query nested five deep (condition > treatmentLinks > treatment > risks > name).
-    assert_eq!(statements, 5, "condition page took {statements} statements");
+    // 1: the condition by slug with its citations. 2: its links (all five kinds in one
+    // statement) with their citations. 3: the treatments' risks. Three statements for a query
+    // nested five deep (condition > treatmentLinks > treatment > risks > name).
+    assert_eq!(statements, 3, "condition page took {statements} statements");
+}
+
+const CITED_PAGE: &str = r#"query($slug: String!) {
+  condition(slug: $slug) {
+    name citations { quote source { title } }
+    symptomLinks { symptom { name } citations { quote } }
+    causeLinks { cause { name } citations { quote } } } }"#;
+
+fn quotes(citations: &Value) -> Vec<&str> {
+    citations
+        .as_array()
+        .expect("a list of citations")
+        .iter()
+        .map(|c| c["quote"].as_str().expect("a quote"))
+        .collect()
+}
+
+/// The condition's citations and its links' are read in the statements that read the
+/// condition and its links: oldest first, drafts for content teams only, and a node or link
+/// without citations reads as an empty list.
+#[tokio::test]
+async fn citations_read_along_keep_their_order_and_drafts() {
+    let app = spawn_app().await;
+    let source: Uuid = app.source_id().await.parse().expect("a uuid");
+    // Given a condition with a symptom link and a cause link; citations on the condition and
+    // on the symptom link, published and draft, written out of their time order.
+    let [c, s, k] = [
+        (NodeKind::Condition, "fixture-cited"),
+        (NodeKind::Symptom, "fixture-cited-symptom"),
+        (NodeKind::Cause, "fixture-cited-cause"),
+    ]
+    .map(|(kind, slug)| node_row(kind, slug.to_owned()));
+    let ids = [&c, &s, &k].map(|m| *m.id.as_ref());
+    let symptom_link = edge_row(ids[0], Predicate::HasSymptom, ids[1]);
+    let cause_link = edge_row(ids[0], Predicate::CausedBy, ids[2]);
+    let link = *symptom_link.id.as_ref();
+    node::Entity::insert_many([c, s, k])
+        .exec(&app.db)
+        .await
+        .expect("insert nodes");
+    edge::Entity::insert_many([symptom_link, cause_link])
+        .exec(&app.db)
+        .await
+        .expect("insert edges");
+    let t0 = Utc::now();
+    let cite = |node: Option<Uuid>, edge: Option<Uuid>, quote: &str, status, minutes| {
+        citation::ActiveModel {
+            id: Set(Uuid::now_v7()),
+            source_id: Set(source),
+            node_id: Set(node),
+            edge_id: Set(edge),
+            quote: Set(quote.to_owned()),
+            status: Set(status),
+            created_at: Set(t0 + TimeDelta::minutes(minutes)),
+        }
+    };
+    citation::Entity::insert_many([
+        cite(Some(ids[0]), None, "node second", Status::Published, 2),
+        cite(Some(ids[0]), None, "node draft", Status::Draft, 3),
+        cite(Some(ids[0]), None, "node first", Status::Published, 1),
+        cite(None, Some(link), "link draft", Status::Draft, 1),
+        cite(None, Some(link), "link published", Status::Published, 2),
+    ])
+    .exec(&app.db)
+    .await
+    .expect("insert citations");
+    let slug = json!({ "slug": "fixture-cited" });
+
+    // When a reader asks, then the published citations come in time order, in two statements.
+    let (page, statements) = app.gql_counted(CITED_PAGE, slug.clone()).await;
+    let page = &page["condition"];
+    assert_eq!(quotes(&page["citations"]), ["node first", "node second"]);
+    assert!(
+        page["citations"][0]["source"]["title"].is_string(),
+        "{page}"
+    );
+    assert_eq!(
+        quotes(&page["symptomLinks"][0]["citations"]),
+        ["link published"]
+    );
+    assert_eq!(
+        quotes(&page["causeLinks"][0]["citations"]),
+        Vec::<&str>::new()
+    );
+    assert_eq!(
+        statements, 2,
+        "the condition, then its links, each with citations"
+    );
+
+    // When a content team asks, then the drafts are there too, in their place.
+    let editor = app.token("ed", Role::Editor).await;
+    let page = app.data_as(&editor, CITED_PAGE, slug).await;
+    let page = &page["condition"];
+    assert_eq!(
+        quotes(&page["citations"]),
+        ["node first", "node second", "node draft"]
+    );
+    assert_eq!(
+        quotes(&page["symptomLinks"][0]["citations"]),
+        ["link draft", "link published"]
+    );
+
+    // And a slug that names nothing is null, on the read-along path too.
+    let data = app
+        .data(CITED_PAGE, json!({ "slug": "no-such-condition" }))
+        .await;
+    assert!(data["condition"].is_null(), "{data}");
 }

@@ -3,8 +3,9 @@
 use entity::sea_orm_active_enums::{Predicate, Status, TreatmentPlace};
 use entity::{citation, edge, node, source};
 use sea_orm::{
-    ActiveEnum as _, ColumnTrait, Condition, ConnectionTrait, EntityTrait, IdenStatic as _,
-    JoinType, QueryFilter, QueryOrder, QuerySelect, QueryTrait as _, RelationTrait,
+    ActiveEnum as _, ColumnTrait, Condition, ConnectionTrait, DbErr, EntityTrait, IdenStatic as _,
+    JoinType, QueryFilter, QueryOrder, QuerySelect, QueryTrait as _, RelationDef, RelationTrait,
+    Select,
 };
 use uuid::Uuid;
 
@@ -49,7 +50,7 @@ const LISTED_EDGE: [edge::Column; 11] = [
     edge::Column::Note,
     edge::Column::Status,
 ];
-const LISTED_NODE: [node::Column; 6] = [
+pub(super) const LISTED_NODE: [node::Column; 6] = [
     node::Column::Id,
     node::Column::Kind,
     node::Column::Slug,
@@ -67,7 +68,7 @@ const REST_EDGE: [edge::Column; 8] = [
     edge::Column::CreatedAt,
     edge::Column::UpdatedAt,
 ];
-const REST_NODE: [node::Column; 11] = [
+pub(super) const REST_NODE: [node::Column; 11] = [
     node::Column::Synonyms,
     node::Column::Summary,
     node::Column::Codings,
@@ -93,9 +94,23 @@ pub fn place_rank(place: Option<TreatmentPlace>) -> u8 {
     }
 }
 
+/// A link as [`of_nodes`] reads it.
+pub struct Linked {
+    pub edge: edge::Model,
+    /// The node at the edge's other end.
+    pub other: node::Model,
+    /// The edge's visible citations with their sources, oldest first, when the read was
+    /// `cited`; empty otherwise.
+    pub citations: Vec<(citation::Model, source::Model)>,
+}
+
 /// Every visible edge touching `ids` on the given side with one of `predicates` (any when
 /// empty), with the node at its other end, in one statement, ordered by the other end's name.
 /// Callers pick negation.
+///
+/// `cited` reads each edge's citations in the same statement (one row per citation, the
+/// edge's columns repeated), so a page that shows the links' citations saves the statement
+/// and round trip that would read them a level later.
 pub async fn of_nodes(
     db: &impl ConnectionTrait,
     ids: &[Uuid],
@@ -103,7 +118,8 @@ pub async fn of_nodes(
     predicates: &[Predicate],
     vis: Visibility,
     detail: Detail,
-) -> Result<Vec<(edge::Model, node::Model)>, DomainError> {
+    cited: bool,
+) -> Result<Vec<Linked>, DomainError> {
     let backend = db.get_database_backend();
     let (near, far) = match dir {
         Direction::Out => (edge::Column::SubjectId, edge::Relation::Object),
@@ -119,9 +135,11 @@ pub async fn of_nodes(
     for column in node_columns {
         select = select.column_as(column, format!("n_{}", column.as_str()));
     }
-    select = select
-        .join(JoinType::InnerJoin, far.def())
-        .filter(sql::one_of(backend, near, ids));
+    select = select.join(JoinType::InnerJoin, far.def());
+    if cited {
+        select = with_citations(select, edge::Relation::Citation.def(), vis);
+    }
+    select = select.filter(sql::one_of(backend, near, ids));
     if !predicates.is_empty() {
         select = select.filter(sql::one_of_values(
             backend,
@@ -134,27 +152,98 @@ pub async fn of_nodes(
             .filter(edge::Column::Status.eq(Status::Published))
             .filter(node::Column::Status.eq(Status::Published));
     }
-    let statement = select
+    select = select
         .order_by_asc(node::Column::Name)
-        .order_by_asc(edge::Column::Id)
-        .build(backend);
-    // The edge's columns, then the far end's, in the order selected above.
-    db.query_all_raw(statement)
-        .await?
-        .iter()
-        .map(|row| {
-            let mut columns = Columns::of(row)?;
+        .order_by_asc(edge::Column::Id);
+    if cited {
+        select = select
+            .order_by_asc(citation::Column::CreatedAt)
+            .order_by_asc(citation::Column::Id);
+    }
+    let rows = db.query_all_raw(select.build(backend)).await?;
+    // The edge's columns, then the far end's, then (cited) its citation's, as selected above.
+    let linked_width = if full {
+        LISTED_EDGE.len() + LISTED_NODE.len() + REST_EDGE.len() + REST_NODE.len()
+    } else {
+        LISTED_EDGE.len() + LISTED_NODE.len()
+    };
+    let mut links: Vec<Linked> = Vec::new();
+    for row in &rows {
+        let mut columns = Columns::of(row)?;
+        // A cited edge spans one row per citation, next to each other (the order is by edge id
+        // within a name): its edge and far end are decoded from the first row only.
+        let seen = cited && {
+            let id: Uuid = columns.get()?;
+            links.last().is_some_and(|last| last.edge.id == id)
+        };
+        if seen {
+            columns.skip_to(linked_width);
+        } else {
+            columns = Columns::of(row)?;
             let mut edge = columns.listed_edge()?;
             if full {
                 columns.rest_of_edge(&mut edge)?;
             }
-            let mut node = columns.listed_node()?;
+            let mut other = columns.listed_node()?;
             if full {
-                columns.rest_of_node(&mut node)?;
+                columns.rest_of_node(&mut other)?;
             }
-            Ok::<_, DomainError>((edge, node))
-        })
-        .collect()
+            links.push(Linked {
+                edge,
+                other,
+                citations: Vec::new(),
+            });
+        }
+        // An edge without citations has one row, its citation columns NULL.
+        if cited
+            && let Some(cited) = columns.citation()?
+            && let Some(last) = links.last_mut()
+        {
+            last.citations.push(cited);
+        }
+    }
+    Ok(links)
+}
+
+/// Adds the visible citations of each row (`to_citation`: the relation from its entity) with
+/// their sources: one row per citation, or one with NULL citation columns for a row without.
+/// Order by the citations' `created_at` and id to read them oldest first.
+pub(super) fn with_citations<E: EntityTrait>(
+    select: Select<E>,
+    to_citation: RelationDef,
+    vis: Visibility,
+) -> Select<E> {
+    let on = match vis {
+        Visibility::PublishedOnly => to_citation.on_condition(|_, _| {
+            Condition::all().add(citation::Column::Status.eq(Status::Published))
+        }),
+        Visibility::Everything => to_citation,
+    };
+    select_citation(select)
+        .join(JoinType::LeftJoin, on)
+        .join(JoinType::LeftJoin, citation::Relation::Source.def())
+}
+
+/// Selects a citation's columns and its source's (without `content`), in the order
+/// `rows::Columns::citation` reads them.
+fn select_citation<E: EntityTrait>(select: Select<E>) -> Select<E> {
+    select
+        .columns([
+            citation::Column::Id,
+            citation::Column::SourceId,
+            citation::Column::NodeId,
+            citation::Column::EdgeId,
+            citation::Column::Quote,
+            citation::Column::Status,
+            citation::Column::CreatedAt,
+        ])
+        .column_as(source::Column::Slug, "source_slug")
+        .column_as(source::Column::Title, "source_title")
+        .column_as(source::Column::Url, "source_url")
+        .column_as(source::Column::Publisher, "source_publisher")
+        .column_as(source::Column::Version, "source_version")
+        .column_as(source::Column::CreatedAt, "source_created_at")
+        .column_as(source::Column::UpdatedAt, "source_updated_at")
 }
 
 /// The citations of the given nodes and edges with their sources, in one statement. The
@@ -173,24 +262,7 @@ pub async fn citations_of(
     if !edge_ids.is_empty() {
         any = any.add(sql::one_of(backend, citation::Column::EdgeId, edge_ids));
     }
-    let mut select = citation::Entity::find()
-        .select_only()
-        .columns([
-            citation::Column::Id,
-            citation::Column::SourceId,
-            citation::Column::NodeId,
-            citation::Column::EdgeId,
-            citation::Column::Quote,
-            citation::Column::Status,
-            citation::Column::CreatedAt,
-        ])
-        .column_as(source::Column::Slug, "source_slug")
-        .column_as(source::Column::Title, "source_title")
-        .column_as(source::Column::Url, "source_url")
-        .column_as(source::Column::Publisher, "source_publisher")
-        .column_as(source::Column::Version, "source_version")
-        .column_as(source::Column::CreatedAt, "source_created_at")
-        .column_as(source::Column::UpdatedAt, "source_updated_at")
+    let mut select = select_citation(citation::Entity::find().select_only())
         .join(JoinType::InnerJoin, citation::Relation::Source.def())
         .filter(any);
     if vis == Visibility::PublishedOnly {
@@ -204,28 +276,9 @@ pub async fn citations_of(
         .await?
         .iter()
         .map(|row| {
-            let mut c = Columns::of(row)?;
-            let citation = citation::Model {
-                id: c.get()?,
-                source_id: c.get()?,
-                node_id: c.get()?,
-                edge_id: c.get()?,
-                quote: c.get()?,
-                status: c.vocabulary()?,
-                created_at: c.get()?,
-            };
-            let source = source::Model {
-                id: citation.source_id,
-                slug: c.get()?,
-                title: c.get()?,
-                url: c.get()?,
-                publisher: c.get()?,
-                content: None,
-                version: c.get()?,
-                created_at: c.get()?,
-                updated_at: c.get()?,
-            };
-            Ok::<_, DomainError>((citation, source))
+            Columns::of(row)?
+                .citation()?
+                .ok_or_else(|| DbErr::Type("a citation without an id".to_owned()).into())
         })
         .collect()
 }

@@ -1,15 +1,17 @@
 //! Reading nodes: by id, by slug, and as keyset-paginated lists.
 
-use entity::node;
 use entity::sea_orm_active_enums::{NodeKind, Status};
+use entity::{citation, node, source};
 use sea_orm::sea_query::{Expr, ExprTrait, Func, LikeExpr};
 use sea_orm::{
     ColumnTrait, Condition, ConnectionTrait, EntityTrait, Order, PaginatorTrait, QueryFilter,
-    QueryOrder, Select,
+    QueryOrder, QuerySelect, QueryTrait as _, RelationTrait as _, Select,
 };
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
+use super::links;
+use super::rows::Columns;
 use crate::domain::{DomainError, Visibility};
 
 pub async fn by_id(
@@ -31,6 +33,48 @@ pub async fn by_slug(
         select = select.filter(node::Column::Kind.eq(kind));
     }
     Ok(visible(select, vis).one(db).await?)
+}
+
+/// [`by_slug`] together with the node's visible citations and their sources, oldest first, in
+/// one statement (one row per citation): a page that shows them needs no second statement.
+pub async fn by_slug_cited(
+    db: &impl ConnectionTrait,
+    kind: Option<NodeKind>,
+    slug: &str,
+    vis: Visibility,
+) -> Result<Option<(node::Model, Vec<(citation::Model, source::Model)>)>, DomainError> {
+    let backend = db.get_database_backend();
+    let mut select = node::Entity::find()
+        .select_only()
+        .columns(links::LISTED_NODE)
+        .columns(links::REST_NODE);
+    select = links::with_citations(select, node::Relation::Citation.def(), vis)
+        .filter(node::Column::Slug.eq(slug));
+    if let Some(kind) = kind {
+        select = select.filter(node::Column::Kind.eq(kind));
+    }
+    let statement = visible(select, vis)
+        .order_by_asc(citation::Column::CreatedAt)
+        .order_by_asc(citation::Column::Id)
+        .build(backend);
+    let rows = db.query_all_raw(statement).await?;
+    let Some(first) = rows.first() else {
+        return Ok(None);
+    };
+    let mut columns = Columns::of(first)?;
+    let mut node = columns.listed_node()?;
+    columns.rest_of_node(&mut node)?;
+    let width = links::LISTED_NODE.len() + links::REST_NODE.len();
+    let mut citations = Vec::new();
+    for row in &rows {
+        let mut columns = Columns::of(row)?;
+        columns.skip_to(width);
+        // A node without citations has one row, its citation columns NULL.
+        if let Some(cited) = columns.citation()? {
+            citations.push(cited);
+        }
+    }
+    Ok(Some((node, citations)))
 }
 
 /// Sort keys of the node lists.

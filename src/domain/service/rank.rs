@@ -21,6 +21,10 @@ const TEXT_SYMPTOMS: u64 = 5;
 /// A link and the node at its far end.
 pub type Linked = (edge::Model, node::Model);
 
+fn pair(link: links::Linked) -> Linked {
+    (link.edge, link.other)
+}
+
 /// One ranked condition.
 #[derive(Debug)]
 pub struct Ranked {
@@ -94,9 +98,11 @@ pub async fn rank_conditions(
         vis,
         // Only the links' relations and the conditions' ids are read.
         Detail::Listing,
+        false,
     )
     .await?
     .into_iter()
+    .map(pair)
     .filter(|(e, n)| {
         e.predicate == Predicate::HasSymptom && !e.negated && n.kind == NodeKind::Condition
     })
@@ -114,8 +120,12 @@ pub async fn rank_conditions(
         ],
         vis,
         Detail::Full,
+        false,
     )
-    .await?;
+    .await?
+    .into_iter()
+    .map(pair)
+    .collect::<Vec<_>>();
     let broader: BTreeSet<Uuid> = out
         .iter()
         .filter(|(e, _)| e.predicate == Predicate::SubclassOf && !e.negated)
@@ -129,8 +139,11 @@ pub async fn rank_conditions(
         &[Predicate::TreatedBy],
         vis,
         Detail::Full,
+        false,
     )
-    .await?;
+    .await?
+    .into_iter()
+    .map(pair);
     let conditions: HashMap<Uuid, node::Model> = node::Entity::find()
         .filter(sql::one_of(
             db.get_database_backend(),

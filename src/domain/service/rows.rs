@@ -7,7 +7,7 @@
 //! server's instructions (`bench/PLANS.md`, "Where the server's CPU went").
 
 use chrono::DateTime;
-use entity::{edge, node};
+use entity::{citation, edge, node, source};
 use sea_orm::sqlx::{self, Decode, Postgres, Row as _, Sqlite, Type};
 use sea_orm::{ActiveEnum, DbErr, QueryResult};
 
@@ -54,6 +54,11 @@ impl<'a> Columns<'a> {
             Driver::Sqlite(row) => row.try_get_unchecked::<T, _>(index),
         };
         value.map_err(|err| DbErr::Type(format!("column {index}: {err}")))
+    }
+
+    /// Continues at column `index`, past columns already known.
+    pub(crate) fn skip_to(&mut self, index: usize) {
+        self.next = index;
     }
 
     /// The next column, a closed vocabulary stored as its string.
@@ -147,5 +152,34 @@ impl<'a> Columns<'a> {
         edge.created_at = self.get()?;
         edge.updated_at = self.get()?;
         Ok(())
+    }
+
+    /// A citation and its source as `links::select_citation` selects them; `None` when the
+    /// citation's id is NULL (a link without citations, read through an outer join).
+    pub(crate) fn citation(&mut self) -> Result<Option<(citation::Model, source::Model)>, DbErr> {
+        let Some(id) = self.get()? else {
+            return Ok(None);
+        };
+        let citation = citation::Model {
+            id,
+            source_id: self.get()?,
+            node_id: self.get()?,
+            edge_id: self.get()?,
+            quote: self.get()?,
+            status: self.vocabulary()?,
+            created_at: self.get()?,
+        };
+        let source = source::Model {
+            id: citation.source_id,
+            slug: self.get()?,
+            title: self.get()?,
+            url: self.get()?,
+            publisher: self.get()?,
+            content: None,
+            version: self.get()?,
+            created_at: self.get()?,
+            updated_at: self.get()?,
+        };
+        Ok(Some((citation, source)))
     }
 }

@@ -25,6 +25,25 @@ pub(crate) struct CitationRow {
     pub source: Arc<source::Model>,
 }
 
+impl CitationRow {
+    /// A row whose source is shared with the other citations of `sources` (source rows
+    /// repeat across citations: one allocation per source).
+    pub(crate) fn shared(
+        citation: citation::Model,
+        source: source::Model,
+        sources: &mut HashMap<Uuid, Arc<source::Model>>,
+    ) -> Self {
+        let source = sources
+            .entry(source.id)
+            .or_insert_with(|| Arc::new(source))
+            .clone();
+        Self {
+            citation: Arc::new(citation),
+            source,
+        }
+    }
+}
+
 pub(crate) struct CitationsLoader {
     db: CountingConn,
     vis: Visibility,
@@ -50,20 +69,15 @@ impl Loader<CitedBy> for CitationsLoader {
         }
         let mut grouped: HashMap<CitedBy, Vec<CitationRow>> =
             keys.iter().map(|k| (*k, Vec::new())).collect();
-        // Source rows repeat across citations; share one allocation per source.
-        let mut sources: HashMap<Uuid, Arc<source::Model>> = HashMap::new();
+        let mut sources = HashMap::new();
         for (c, s) in links::citations_of(&self.db, &nodes, &edges, self.vis).await? {
             let key = match (c.node_id, c.edge_id) {
                 (Some(n), _) => CitedBy::Node(n),
                 (None, Some(e)) => CitedBy::Edge(e),
                 (None, None) => continue,
             };
-            let source = sources.entry(s.id).or_insert_with(|| Arc::new(s)).clone();
             if let Some(rows) = grouped.get_mut(&key) {
-                rows.push(CitationRow {
-                    citation: Arc::new(c),
-                    source,
-                });
+                rows.push(CitationRow::shared(c, s, &mut sources));
             }
         }
         Ok(grouped.into_iter().map(|(k, v)| (k, v.into())).collect())

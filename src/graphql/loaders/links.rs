@@ -12,6 +12,7 @@ use crate::db::CountingConn;
 use crate::domain::Visibility;
 use crate::domain::service::links::{self, Detail, Direction};
 use crate::graphql::error::LoadError;
+use crate::graphql::loaders::CitationRow;
 
 /// A plain Copy key: hashing it is cheap, unlike a formatted string.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -23,6 +24,8 @@ pub(crate) struct LinkKey {
     pub predicate: Predicate,
     /// The columns the selection reads (`graphql::types::detail`).
     pub detail: Detail,
+    /// The selection shows the links' citations: they are read in the same statement.
+    pub cited: bool,
 }
 
 /// One edge and the node at its other end.
@@ -30,6 +33,8 @@ pub(crate) struct LinkKey {
 pub(crate) struct LinkRow {
     pub edge: Arc<edge::Model>,
     pub other: Arc<node::Model>,
+    /// The edge's citations, when the statement read them (`LinkKey::cited`).
+    pub citations: Option<Arc<[CitationRow]>>,
 }
 
 pub(crate) struct LinksLoader {
@@ -50,16 +55,20 @@ impl Loader<LinkKey> for LinksLoader {
     async fn load(&self, keys: &[LinkKey]) -> Result<HashMap<LinkKey, Self::Value>, Self::Error> {
         let mut grouped: HashMap<LinkKey, Vec<LinkRow>> =
             keys.iter().map(|k| (*k, Vec::new())).collect();
+        let mut sources = HashMap::new();
         for dir in [Direction::Out, Direction::In] {
             let mut ids: Vec<Uuid> = Vec::new();
             let mut seen: HashSet<Uuid> = HashSet::new();
             let mut predicates: Vec<Predicate> = Vec::new();
             let mut detail = Detail::Listing;
+            let mut cited = false;
             for key in keys.iter().filter(|k| k.dir == dir) {
-                // One statement: every column when any key of the batch needs them all.
+                // One statement: every column when any key of the batch needs them all, the
+                // citations when any needs them.
                 if key.detail == Detail::Full {
                     detail = Detail::Full;
                 }
+                cited |= key.cited;
                 // A node asked for with several predicates is sent once.
                 if seen.insert(key.node) {
                     ids.push(key.node);
@@ -73,23 +82,40 @@ impl Loader<LinkKey> for LinksLoader {
             }
             // One statement per direction: every node with every predicate asked for; the
             // few (node, predicate) pairs nobody asked for are dropped below.
-            let rows = links::of_nodes(&self.db, &ids, dir, &predicates, self.vis, detail).await?;
-            for (edge, other) in rows {
+            let rows =
+                links::of_nodes(&self.db, &ids, dir, &predicates, self.vis, detail, cited).await?;
+            for link in rows {
                 let near = match dir {
-                    Direction::Out => edge.subject_id,
-                    Direction::In => edge.object_id,
+                    Direction::Out => link.edge.subject_id,
+                    Direction::In => link.edge.object_id,
                 };
+                let citations = cited.then(|| {
+                    link.citations
+                        .into_iter()
+                        .map(|(citation, source)| {
+                            CitationRow::shared(citation, source, &mut sources)
+                        })
+                        .collect()
+                });
                 let row = LinkRow {
-                    edge: Arc::new(edge),
-                    other: Arc::new(other),
+                    edge: Arc::new(link.edge),
+                    other: Arc::new(link.other),
+                    citations,
                 };
-                // A full row serves the keys that asked for a listing too.
-                for detail in [Detail::Listing, Detail::Full] {
+                // A full row serves the keys that asked for a listing too, a cited row those
+                // that did not ask for citations.
+                for (detail, cited) in [
+                    (Detail::Listing, false),
+                    (Detail::Full, false),
+                    (Detail::Listing, true),
+                    (Detail::Full, true),
+                ] {
                     let key = LinkKey {
                         node: near,
                         dir,
                         predicate: row.edge.predicate,
                         detail,
+                        cited,
                     };
                     if let Some(rows) = grouped.get_mut(&key) {
                         rows.push(row.clone());

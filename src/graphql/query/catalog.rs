@@ -1,5 +1,6 @@
 //! The typed entry points: one node by slug, and paginated lists per kind.
 
+use std::collections::HashMap;
 use std::sync::Arc;
 
 use async_graphql::{Context, ErrorExtensions as _, MergedObject, Object, Result};
@@ -7,6 +8,8 @@ use entity::sea_orm_active_enums::NodeKind;
 
 use crate::domain::service::nodes;
 use crate::graphql::context::state;
+use crate::graphql::loaders::{CitationRow, CitedBy};
+use crate::graphql::types::detail;
 use crate::graphql::types::{
     Cause, CauseConnection, Condition, ConditionConnection, NodeFilter, NodeListArgs, NodeOrder,
     NodeRef, Page, Risk, RiskConnection, Symptom, SymptomConnection, Treatment,
@@ -19,10 +22,27 @@ async fn by_slug<T: From<NodeRef>>(
     slug: &str,
 ) -> Result<Option<T>> {
     let state = state(ctx)?;
-    let row = nodes::by_slug(&state.db, Some(kind), slug, state.visibility())
+    let vis = state.visibility();
+    if !detail::cites(ctx.field()) {
+        let row = nodes::by_slug(&state.db, Some(kind), slug, vis)
+            .await
+            .map_err(|e| e.extend())?;
+        return Ok(row.map(|r| T::from(Arc::new(r))));
+    }
+    // The page shows the node's citations: read them in the same statement.
+    let Some((row, cited)) = nodes::by_slug_cited(&state.db, Some(kind), slug, vis)
         .await
-        .map_err(|e| e.extend())?;
-    Ok(row.map(|r| T::from(Arc::new(r))))
+        .map_err(|e| e.extend())?
+    else {
+        return Ok(None);
+    };
+    let mut sources = HashMap::new();
+    let citations = cited
+        .into_iter()
+        .map(|(citation, source)| CitationRow::shared(citation, source, &mut sources))
+        .collect();
+    state.keep_read_along(CitedBy::Node(row.id), citations);
+    Ok(Some(T::from(Arc::new(row))))
 }
 
 async fn list<T: From<NodeRef>, C: From<Page<T>>>(

@@ -73,6 +73,14 @@ pub(crate) fn of(field: SelectionField<'_>) -> Detail {
     }
 }
 
+/// Whether `field` shows the citations of what it returns (a node's, or a list of links'), so
+/// they can be read in the same statement.
+pub(crate) fn cites(field: SelectionField<'_>) -> bool {
+    field
+        .selection_set()
+        .any(|child| child.name() == "citations")
+}
+
 fn reads_listing_only(field: SelectionField<'_>, links: bool) -> bool {
     field.selection_set().all(|child| {
         let name = child.name();

@@ -139,5 +139,6 @@ pub(crate) fn link_row(edge: entity::edge::Model, other: entity::node::Model) ->
     LinkRow {
         edge: Arc::new(edge),
         other: Arc::new(other),
+        citations: None,
     }
 }

@@ -45,6 +45,7 @@ async fn links_of(
                 predicate,
                 // JSON-LD writes the far ends' codings and synonyms.
                 detail: Detail::Full,
+                cited: false,
             })
         })
         .collect();

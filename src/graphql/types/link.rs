@@ -88,7 +88,11 @@ macro_rules! link_object {
             }
             /// The source passages this link rests on.
             async fn citations(&self, ctx: &Context<'_>) -> Result<Vec<Citation>> {
-                super::node::citations(ctx, CitedBy::Edge(self.0.edge.id)).await
+                match &self.0.citations {
+                    // Read with the link (`LinkKey::cited`).
+                    Some(rows) => Ok(rows.iter().cloned().map(Citation).collect()),
+                    None => super::node::citations(ctx, CitedBy::Edge(self.0.edge.id)).await,
+                }
             }
         }
     };

@@ -7,7 +7,7 @@ mod citation;
 mod coding;
 mod condition;
 mod connection;
-mod detail;
+pub(crate) mod detail;
 mod enums;
 pub(crate) mod explore;
 mod jsonld;

@@ -8,7 +8,7 @@ use entity::sea_orm_active_enums::{NodeKind as StoredKind, Predicate};
 use uuid::Uuid;
 
 use super::{Cause, Citation, Condition, Risk, Symptom, Treatment, detail};
-use crate::domain::service::links::Direction;
+use crate::domain::service::links::{Detail, Direction};
 use crate::graphql::context::state;
 use crate::graphql::error::from_load;
 use crate::graphql::loaders::{CitedBy, LinkKey, LinkRow};
@@ -223,11 +223,11 @@ pub(crate) fn synonyms(row: &node::Model) -> Vec<String> {
 }
 
 pub(crate) async fn citations(ctx: &Context<'_>, key: CitedBy) -> Result<Vec<Citation>> {
-    let rows = state(ctx)?
-        .citations()
-        .load_one(key)
-        .await
-        .map_err(from_load)?;
+    let state = state(ctx)?;
+    let rows = match state.read_along(key) {
+        Some(rows) => Some(rows),
+        None => state.citations().load_one(key).await.map_err(from_load)?,
+    };
     Ok(rows
         .as_deref()
         .unwrap_or_default()
@@ -282,13 +282,36 @@ pub(crate) async fn links<T: From<LinkRow>>(
     node: Uuid,
     sel: LinkSel,
 ) -> Result<Vec<T>> {
+    let field = ctx.field();
+    load_links(ctx, node, sel, detail::of(field), detail::cites(field)).await
+}
+
+/// The nodes at the other end of the links `sel` picks.
+pub(crate) async fn linked<T: From<NodeRef>>(
+    ctx: &Context<'_>,
+    node: Uuid,
+    sel: LinkSel,
+) -> Result<Vec<T>> {
+    // A node's `citations` here are the far end's own, not the links': none are read along.
+    let rows: Vec<LinkRow> = load_links(ctx, node, sel, detail::of(ctx.field()), false).await?;
+    Ok(rows.into_iter().map(|r| T::from(r.other)).collect())
+}
+
+async fn load_links<T: From<LinkRow>>(
+    ctx: &Context<'_>,
+    node: Uuid,
+    sel: LinkSel,
+    detail: Detail,
+    cited: bool,
+) -> Result<Vec<T>> {
     let rows = state(ctx)?
         .links()
         .load_one(LinkKey {
             node,
             dir: sel.dir,
             predicate: sel.predicate,
-            detail: detail::of(ctx.field()),
+            detail,
+            cited,
         })
         .await
         .map_err(from_load)?;
@@ -304,14 +327,4 @@ pub(crate) async fn links<T: From<LinkRow>>(
         .cloned()
         .map(T::from)
         .collect())
-}
-
-/// The nodes at the other end of the links `sel` picks.
-pub(crate) async fn linked<T: From<NodeRef>>(
-    ctx: &Context<'_>,
-    node: Uuid,
-    sel: LinkSel,
-) -> Result<Vec<T>> {
-    let rows: Vec<LinkRow> = links(ctx, node, sel).await?;
-    Ok(rows.into_iter().map(|r| T::from(r.other)).collect())
 }
