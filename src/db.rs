@@ -151,7 +151,18 @@ fn options(config: &Config) -> ConnectOptions {
         // uncached condition page (bench/PLANS.md); the list, search and neighbourhood
         // queries run as fast either way. A startup parameter like the statement timeout:
         // no round trip per statement.
-        .map_sqlx_postgres_opts(|opts| opts.options([("plan_cache_mode", "force_generic_plan")]));
+        //
+        // No parallel workers: a generic plan sizes `= ANY($1)` for many ids, and for the
+        // page's links statement (two levels in one `UNION ALL`) that estimate crossed the
+        // parallel threshold: two workers started for 94 rows took 10 ms instead of 0.5.
+        // caregraph's statements are small reads served side by side; parallelism across
+        // requests is the pool's.
+        .map_sqlx_postgres_opts(|opts| {
+            opts.options([
+                ("plan_cache_mode", "force_generic_plan"),
+                ("max_parallel_workers_per_gather", "0"),
+            ])
+        });
     if let Some(timeout) = config.db_statement_timeout() {
         // Sent as a connection parameter (PostgreSQL only): the server cancels a runaway
         // statement and frees its connection, with no extra round trip per statement.

@@ -6,6 +6,7 @@ use std::sync::{Arc, Mutex, PoisonError};
 use std::time::Duration;
 
 use async_graphql::dataloader::DataLoader;
+use async_graphql::parser::types::OperationType;
 use async_graphql::{Context, Error, ErrorExtensions as _};
 use futures_util::future::BoxFuture;
 
@@ -13,7 +14,9 @@ use crate::db::CountingConn;
 use crate::domain::Visibility;
 use crate::domain::rules::auth::{Actor, Permission, Viewer};
 use crate::graphql::error::code;
-use crate::graphql::loaders::{CitationRow, CitationsLoader, CitedBy, LinksLoader};
+use crate::graphql::loaders::{
+    CitationRow, CitationsLoader, CitedBy, LinkKey, LinkRow, LinksAhead, LinksLoader,
+};
 
 /// Most keys one batched statement carries; far below every database's parameter limit.
 const MAX_BATCH: usize = 5000;
@@ -26,22 +29,36 @@ pub struct RequestState {
     citations: DataLoader<CitationsLoader>,
     /// Bumped each time a resolver asks a loader for a key; see `settle`.
     activity: Arc<AtomicUsize>,
-    /// Citations a parent's statement read along (`nodes::by_slug_cited`), so the field that
-    /// shows them needs no statement of its own.
-    read_along: Mutex<HashMap<CitedBy, Arc<[CitationRow]>>>,
+    /// What parents' statements read along for their children, so the fields that show it
+    /// need no statement of their own; `None` when the request keeps nothing (see `new`).
+    along: Option<ReadAlong>,
+}
+
+/// Rows read for a field by the statement of its parent.
+#[derive(Default)]
+struct ReadAlong {
+    /// A node's citations (`nodes::by_slug_cited`).
+    citations: Mutex<HashMap<CitedBy, Arc<[CitationRow]>>>,
+    /// Far ends' links (`LinkKey::onward`), kept by the links loader.
+    links: Arc<LinksAhead>,
 }
 
 impl RequestState {
-    pub fn new(db: CountingConn, viewer: Viewer) -> Self {
+    /// The state of a request running an operation of `kind`. Only a query keeps rows read
+    /// along: between the fields of a mutation, or the events of a subscription, what was
+    /// read may have changed.
+    pub fn new(db: CountingConn, viewer: Viewer, kind: Option<OperationType>) -> Self {
         let activity = Arc::new(AtomicUsize::new(0));
         let visibility = viewer.visibility();
+        let along = (kind == Some(OperationType::Query)).then(ReadAlong::default);
+        let ahead = along.as_ref().map(|a| a.links.clone());
         Self {
-            links: loader(LinksLoader::new(db.clone(), visibility), &activity),
+            links: loader(LinksLoader::new(db.clone(), visibility, ahead), &activity),
             citations: loader(CitationsLoader::new(db.clone(), visibility), &activity),
             db,
             viewer,
             activity,
-            read_along: Mutex::default(),
+            along,
         }
     }
 
@@ -63,21 +80,37 @@ impl RequestState {
         &self.links
     }
 
+    /// Whether parents read rows along for their children in this request.
+    pub(crate) fn reads_along(&self) -> bool {
+        self.along.is_some()
+    }
+
     /// Keeps the citations of `key` read along with their parent, for [`Self::read_along`].
     pub(crate) fn keep_read_along(&self, key: CitedBy, rows: Arc<[CitationRow]>) {
-        self.read_along
-            .lock()
-            .unwrap_or_else(PoisonError::into_inner)
-            .insert(key, rows);
+        if let Some(along) = &self.along {
+            along
+                .citations
+                .lock()
+                .unwrap_or_else(PoisonError::into_inner)
+                .insert(key, rows);
+        }
     }
 
     /// The citations of `key`, when a parent's statement read them.
     pub(crate) fn read_along(&self, key: CitedBy) -> Option<Arc<[CitationRow]>> {
-        self.read_along
-            .lock()
-            .unwrap_or_else(PoisonError::into_inner)
-            .get(&key)
-            .cloned()
+        self.along.as_ref().and_then(|along| {
+            along
+                .citations
+                .lock()
+                .unwrap_or_else(PoisonError::into_inner)
+                .get(&key)
+                .cloned()
+        })
+    }
+
+    /// The links `key` asks for, when the statement of its parent's links read them ahead.
+    pub(crate) fn links_read_along(&self, key: &LinkKey) -> Option<Arc<[LinkRow]>> {
+        self.along.as_ref().and_then(|along| along.links.get(key))
     }
 
     pub(crate) fn citations(&self) -> &DataLoader<CitationsLoader> {

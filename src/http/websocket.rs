@@ -387,7 +387,7 @@ impl Executor {
         let db = CountingConn::with_metrics(reads.clone(), state.metrics.statement_seconds())
             .writing_to(state.db.clone());
         let request = request
-            .data(RequestState::new(db, viewer.clone()))
+            .data(RequestState::new(db, viewer.clone(), kind))
             .data(Arc::clone(&state.live.hub));
         let schema = graphql.schema_for(&viewer).clone();
         if kind == Some(OperationType::Subscription) {

@@ -12,7 +12,7 @@ use sea_orm::{
 };
 use serde_json::{Value, json};
 
-use crate::helpers::{TestApp, article, spawn_app};
+use crate::helpers::{QUOTE, TestApp, article, spawn_app};
 
 /// Exports through the library, as the CLI does.
 async fn exported(app: &TestApp, format: Format) -> (String, ExportReport) {
@@ -537,8 +537,6 @@ async fn markup_quotes_commas_and_control_characters_survive_every_format() {
         hostile.replace('\u{1}', "\u{FFFD}")
     );
 }
-
-const QUOTE: &str = "Self-care is essential because if you don’t take care of yourself and give yourself a break, back pain may intensify.";
 
 #[tokio::test]
 async fn drafts_never_leak_into_any_format() {

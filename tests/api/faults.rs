@@ -12,9 +12,8 @@ use sea_orm::{ConnectionTrait, Database, DbBackend, Statement};
 use serde_json::{Value, json};
 use tokio::sync::Mutex;
 
-use crate::helpers::{Proxy, TestApp, spawn_app_configured};
+use crate::helpers::{Proxy, QUOTE, TestApp, spawn_app_configured};
 
-const QUOTE: &str = "Self-care is essential because if you don’t take care of yourself and give yourself a break, back pain may intensify.";
 const CREATE: &str = r#"mutation($input: CreateNodeInput!) {
   createNode(input: $input) { id slug version citations { id } } }"#;
 const READ: &str = r#"{ condition(slug: "postpartum-low-back-pain") {

@@ -299,6 +299,9 @@ impl Proxy {
     }
 }
 
+/// A sentence of the article, as a citation of it must quote it.
+pub const QUOTE: &str = "Self-care is essential because if you don’t take care of yourself and give yourself a break, back pain may intensify.";
+
 /// A published node row for fixtures written straight to the database.
 pub fn node_row(kind: NodeKind, slug: String) -> node::ActiveModel {
     let now = Utc::now();
@@ -339,6 +342,22 @@ pub fn edge_row(subject: Uuid, predicate: Predicate, object: Uuid) -> edge::Acti
         updated_at: Set(now),
         ..Default::default()
     }
+}
+
+/// Writes fixture nodes, then the edges between them, straight to the database.
+pub async fn insert_graph(
+    db: &DatabaseConnection,
+    nodes: impl IntoIterator<Item = node::ActiveModel>,
+    edges: impl IntoIterator<Item = edge::ActiveModel>,
+) {
+    node::Entity::insert_many(nodes)
+        .exec(db)
+        .await
+        .expect("insert nodes");
+    edge::Entity::insert_many(edges)
+        .exec(db)
+        .await
+        .expect("insert edges");
 }
 
 /// The id of the node with `slug`, read straight from the database.

@@ -29,6 +29,7 @@ mod pagination;
 mod permissions;
 mod protocol;
 mod questions;
+mod read_ahead;
 mod replica;
 mod review;
 mod schema_sdl;

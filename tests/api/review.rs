@@ -3,9 +3,7 @@
 use entity::sea_orm_active_enums::Role;
 use serde_json::{Value, json};
 
-use crate::helpers::{TestApp, assert_code, spawn_app, spawn_app_configured};
-
-const QUOTE: &str = "Self-care is essential because if you don’t take care of yourself and give yourself a break, back pain may intensify.";
+use crate::helpers::{QUOTE, TestApp, assert_code, spawn_app, spawn_app_configured};
 
 async fn draft(app: &TestApp, token: &str, slug: &str) -> String {
     let source = app.source_id().await;

@@ -2,10 +2,11 @@
 
 use entity::sea_orm_active_enums::{Predicate, Status, TreatmentPlace};
 use entity::{citation, edge, node, source};
+use sea_orm::sea_query::{Expr, UnionType};
 use sea_orm::{
-    ActiveEnum as _, ColumnTrait, Condition, ConnectionTrait, DbErr, EntityTrait, IdenStatic as _,
-    JoinType, QueryFilter, QueryOrder, QuerySelect, QueryTrait as _, RelationDef, RelationTrait,
-    Select,
+    ActiveEnum as _, ColumnTrait, Condition, ConnectionTrait, DbBackend, DbErr, EntityTrait,
+    IdenStatic as _, JoinType, Order, QueryFilter, QueryOrder, QueryResult, QuerySelect,
+    QueryTrait as _, RelationDef, RelationTrait, Select,
 };
 use uuid::Uuid;
 
@@ -104,6 +105,26 @@ pub struct Linked {
     pub citations: Vec<(citation::Model, source::Model)>,
 }
 
+/// The far ends' own links, read in the same statement as the links that reach them: a page
+/// listing a condition's treatments with each treatment's risks reads both levels at once.
+#[derive(Clone, Copy, Debug)]
+pub struct Onward<'a> {
+    /// Whose far ends: those of the links with one of these relations.
+    pub via: &'a [Predicate],
+    /// Which of their links, by the side the far end is on and the relation. They are read
+    /// without citations, with the statement's detail.
+    pub reads: &'a [(Direction, Predicate)],
+}
+
+/// What [`of_nodes`] reads.
+pub struct Levels {
+    /// The links of the given nodes.
+    pub near: Vec<Linked>,
+    /// The far ends' links, each with the side of it the far end is on, ordered by the name of
+    /// their own far end.
+    pub onward: Vec<(Direction, Linked)>,
+}
+
 /// Every visible edge touching `ids` on the given side with one of `predicates` (any when
 /// empty), with the node at its other end, in one statement, ordered by the other end's name.
 /// Callers pick negation.
@@ -111,6 +132,13 @@ pub struct Linked {
 /// `cited` reads each edge's citations in the same statement (one row per citation, the
 /// edge's columns repeated), so a page that shows the links' citations saves the statement
 /// and round trip that would read them a level later.
+///
+/// `onward` reads the far ends' links too, in the same statement: one `UNION ALL` branch
+/// per side of theirs, each row tagged with its branch.
+#[expect(
+    clippy::too_many_arguments,
+    reason = "one read's parameters; a struct would only rename them"
+)]
 pub async fn of_nodes(
     db: &impl ConnectionTrait,
     ids: &[Uuid],
@@ -119,14 +147,134 @@ pub async fn of_nodes(
     vis: Visibility,
     detail: Detail,
     cited: bool,
-) -> Result<Vec<Linked>, DomainError> {
+    onward: Option<Onward<'_>>,
+) -> Result<Levels, DomainError> {
     let backend = db.get_database_backend();
-    let (near, far) = match dir {
-        Direction::Out => (edge::Column::SubjectId, edge::Relation::Object),
-        Direction::In => (edge::Column::ObjectId, edge::Relation::Subject),
+    let near_column = ends(dir).0;
+    let onward = onward.filter(|o| !o.via.is_empty() && !o.reads.is_empty());
+    let Some(onward) = onward else {
+        let select = branch(backend, dir, predicates, vis, detail, cited, None)
+            .filter(sql::one_of(backend, near_column, ids))
+            .order_by_asc(node::Column::Name)
+            .order_by_asc(edge::Column::Id);
+        let select = if cited {
+            select
+                .order_by_asc(citation::Column::CreatedAt)
+                .order_by_asc(citation::Column::Id)
+        } else {
+            select
+        };
+        let rows = db.query_all_raw(select.build(backend)).await?;
+        let [near, _, _] = decode(&rows, false, detail, cited)?;
+        return Ok(Levels {
+            near,
+            onward: Vec::new(),
+        });
+    };
+    let mut statement = branch(backend, dir, predicates, vis, detail, cited, Some(0))
+        .filter(sql::one_of(backend, near_column, ids))
+        .into_query();
+    // The far ends of the first branch's links with a relation of `via`.
+    let mut far_ends = edge::Entity::find()
+        .select_only()
+        .column(ends(dir).1)
+        .filter(sql::one_of(backend, near_column, ids))
+        .filter(sql::one_of_values(
+            backend,
+            edge::Column::Predicate,
+            onward.via.iter().map(|p| p.to_value()),
+        ));
+    if vis == Visibility::PublishedOnly {
+        far_ends = far_ends.filter(edge::Column::Status.eq(Status::Published));
+    }
+    let far_ends = far_ends.into_query();
+    for (level, side) in [(1, Direction::Out), (2, Direction::In)] {
+        let relations: Vec<Predicate> = onward
+            .reads
+            .iter()
+            .filter(|(d, _)| *d == side)
+            .map(|(_, p)| *p)
+            .collect();
+        if relations.is_empty() {
+            continue;
+        }
+        // Citation columns only to match the first branch's: NULL here.
+        let next = branch(backend, side, &relations, vis, detail, false, Some(level))
+            .filter(ends(side).0.in_subquery(far_ends.clone()));
+        let next = if cited { null_citation(next) } else { next };
+        statement.union(UnionType::All, next.into_query());
+    }
+    // A compound statement is ordered by the positions of its columns: the branch, the far
+    // end's name, the edge's id, then the citation's creation and id.
+    let edge_width = edge_width(detail);
+    let mut order = vec![1, 1 + edge_width + NAME_IN_NODE + 1, 2];
+    if cited {
+        let citation_at = 1 + edge_width + node_width(detail);
+        order.extend([citation_at + CREATED_AT_IN_CITATION + 1, citation_at + 1]);
+    }
+    for position in order {
+        statement.order_by_expr(Expr::cust(position.to_string()), Order::Asc);
+    }
+    let rows = db.query_all_raw(backend.build(&statement)).await?;
+    let [near, out, incoming] = decode(&rows, true, detail, cited)?;
+    let onward = out
+        .into_iter()
+        .map(|l| (Direction::Out, l))
+        .chain(incoming.into_iter().map(|l| (Direction::In, l)))
+        .collect();
+    Ok(Levels { near, onward })
+}
+
+/// The near and far side of an edge for `dir`: the column naming the given nodes, and the
+/// relation to the node at the other end.
+fn ends(dir: Direction) -> (edge::Column, edge::Column) {
+    match dir {
+        Direction::Out => (edge::Column::SubjectId, edge::Column::ObjectId),
+        Direction::In => (edge::Column::ObjectId, edge::Column::SubjectId),
+    }
+}
+
+/// Where the node's name is among [`LISTED_NODE`], and a citation's `created_at` among
+/// [`CITATION`]: the compound statement orders by position.
+const NAME_IN_NODE: usize = 3;
+const CREATED_AT_IN_CITATION: usize = 6;
+
+fn edge_width(detail: Detail) -> usize {
+    match detail {
+        Detail::Listing => LISTED_EDGE.len(),
+        Detail::Full => LISTED_EDGE.len() + REST_EDGE.len(),
+    }
+}
+
+fn node_width(detail: Detail) -> usize {
+    match detail {
+        Detail::Listing => LISTED_NODE.len(),
+        Detail::Full => LISTED_NODE.len() + REST_NODE.len(),
+    }
+}
+
+/// The edges on the `dir` side of some nodes (the caller filters which) with one of
+/// `predicates`, their far ends and, `cited`, their citations; `level` first when the
+/// statement is a branch of a compound one. Unordered.
+fn branch(
+    backend: DbBackend,
+    dir: Direction,
+    predicates: &[Predicate],
+    vis: Visibility,
+    detail: Detail,
+    cited: bool,
+    level: Option<u8>,
+) -> Select<edge::Entity> {
+    let far = match dir {
+        Direction::Out => edge::Relation::Object,
+        Direction::In => edge::Relation::Subject,
     };
     let full = detail == Detail::Full;
-    let mut select = edge::Entity::find().select_only().columns(LISTED_EDGE);
+    let mut select = edge::Entity::find().select_only();
+    if let Some(level) = level {
+        select = select.expr_as(Expr::cust(level.to_string()), "level");
+    }
+    select = select.columns(LISTED_EDGE);
     let mut node_columns = LISTED_NODE.to_vec();
     if full {
         select = select.columns(REST_EDGE);
@@ -139,7 +287,6 @@ pub async fn of_nodes(
     if cited {
         select = with_citations(select, edge::Relation::Citation.def(), vis);
     }
-    select = select.filter(sql::one_of(backend, near, ids));
     if !predicates.is_empty() {
         select = select.filter(sql::one_of_values(
             backend,
@@ -152,26 +299,34 @@ pub async fn of_nodes(
             .filter(edge::Column::Status.eq(Status::Published))
             .filter(node::Column::Status.eq(Status::Published));
     }
-    select = select
-        .order_by_asc(node::Column::Name)
-        .order_by_asc(edge::Column::Id);
-    if cited {
-        select = select
-            .order_by_asc(citation::Column::CreatedAt)
-            .order_by_asc(citation::Column::Id);
-    }
-    let rows = db.query_all_raw(select.build(backend)).await?;
-    // The edge's columns, then the far end's, then (cited) its citation's, as selected above.
-    let linked_width = if full {
-        LISTED_EDGE.len() + LISTED_NODE.len() + REST_EDGE.len() + REST_NODE.len()
-    } else {
-        LISTED_EDGE.len() + LISTED_NODE.len()
-    };
-    let mut links: Vec<Linked> = Vec::new();
-    for row in &rows {
+    select
+}
+
+/// Rows of [`branch`] statements as links, by branch (the first column when `tagged`, else
+/// all the first). A cited edge spans one row per citation, next to each other (ordered by
+/// edge id within a name): its edge and far end are decoded from the first row only.
+fn decode(
+    rows: &[QueryResult],
+    tagged: bool,
+    detail: Detail,
+    cited: bool,
+) -> Result<[Vec<Linked>; 3], DomainError> {
+    let full = detail == Detail::Full;
+    let start = usize::from(tagged);
+    let linked_width = start + edge_width(detail) + node_width(detail);
+    let mut levels: [Vec<Linked>; 3] = Default::default();
+    for row in rows {
         let mut columns = Columns::of(row)?;
-        // A cited edge spans one row per citation, next to each other (the order is by edge id
-        // within a name): its edge and far end are decoded from the first row only.
+        let level = if tagged {
+            let level: i32 = columns.get()?;
+            usize::try_from(level)
+                .ok()
+                .filter(|l| *l < levels.len())
+                .ok_or_else(|| DbErr::Type(format!("a link read at level {level}")))?
+        } else {
+            0
+        };
+        let links = &mut levels[level];
         let seen = cited && {
             let id: Uuid = columns.get()?;
             links.last().is_some_and(|last| last.edge.id == id)
@@ -179,7 +334,7 @@ pub async fn of_nodes(
         if seen {
             columns.skip_to(linked_width);
         } else {
-            columns = Columns::of(row)?;
+            columns.skip_to(start);
             let mut edge = columns.listed_edge()?;
             if full {
                 columns.rest_of_edge(&mut edge)?;
@@ -202,7 +357,7 @@ pub async fn of_nodes(
             last.citations.push(cited);
         }
     }
-    Ok(links)
+    Ok(levels)
 }
 
 /// Adds the visible citations of each row (`to_citation`: the relation from its entity) with
@@ -224,26 +379,42 @@ pub(super) fn with_citations<E: EntityTrait>(
         .join(JoinType::LeftJoin, citation::Relation::Source.def())
 }
 
-/// Selects a citation's columns and its source's (without `content`), in the order
+/// A citation's columns, then its source's (without `content`), in the order
 /// `rows::Columns::citation` reads them.
-fn select_citation<E: EntityTrait>(select: Select<E>) -> Select<E> {
+const CITATION: [citation::Column; 7] = [
+    citation::Column::Id,
+    citation::Column::SourceId,
+    citation::Column::NodeId,
+    citation::Column::EdgeId,
+    citation::Column::Quote,
+    citation::Column::Status,
+    citation::Column::CreatedAt,
+];
+const SOURCE: [(source::Column, &str); 7] = [
+    (source::Column::Slug, "source_slug"),
+    (source::Column::Title, "source_title"),
+    (source::Column::Url, "source_url"),
+    (source::Column::Publisher, "source_publisher"),
+    (source::Column::Version, "source_version"),
+    (source::Column::CreatedAt, "source_created_at"),
+    (source::Column::UpdatedAt, "source_updated_at"),
+];
+
+fn select_citation<E: EntityTrait>(mut select: Select<E>) -> Select<E> {
+    select = select.columns(CITATION);
+    for (column, name) in SOURCE {
+        select = select.column_as(column, name);
+    }
     select
-        .columns([
-            citation::Column::Id,
-            citation::Column::SourceId,
-            citation::Column::NodeId,
-            citation::Column::EdgeId,
-            citation::Column::Quote,
-            citation::Column::Status,
-            citation::Column::CreatedAt,
-        ])
-        .column_as(source::Column::Slug, "source_slug")
-        .column_as(source::Column::Title, "source_title")
-        .column_as(source::Column::Url, "source_url")
-        .column_as(source::Column::Publisher, "source_publisher")
-        .column_as(source::Column::Version, "source_version")
-        .column_as(source::Column::CreatedAt, "source_created_at")
-        .column_as(source::Column::UpdatedAt, "source_updated_at")
+}
+
+/// NULL in place of [`select_citation`]'s columns: a compound statement's branch without
+/// citations beside one with them.
+fn null_citation<E: EntityTrait>(mut select: Select<E>) -> Select<E> {
+    for _ in 0..CITATION.len() + SOURCE.len() {
+        select = select.expr(Expr::cust("NULL"));
+    }
+    select
 }
 
 /// The citations of the given nodes and edges with their sources, in one statement. The
@@ -293,6 +464,15 @@ mod tests {
         let mut names: Vec<&str> = names.collect();
         names.sort_unstable();
         names
+    }
+
+    /// The compound statement orders by column position: the positions name the columns.
+    #[test]
+    fn ordering_positions_name_their_columns() {
+        assert_eq!(LISTED_NODE[NAME_IN_NODE].as_str(), "name");
+        assert_eq!(CITATION[CREATED_AT_IN_CITATION].as_str(), "created_at");
+        assert_eq!(CITATION[0].as_str(), "id");
+        assert_eq!(LISTED_EDGE[0].as_str(), "id");
     }
 
     /// A full read selects every column of both entities, each once: one added later must

@@ -99,8 +99,10 @@ pub async fn rank_conditions(
         // Only the links' relations and the conditions' ids are read.
         Detail::Listing,
         false,
+        None,
     )
     .await?
+    .near
     .into_iter()
     .map(pair)
     .filter(|(e, n)| {
@@ -121,8 +123,10 @@ pub async fn rank_conditions(
         vis,
         Detail::Full,
         false,
+        None,
     )
     .await?
+    .near
     .into_iter()
     .map(pair)
     .collect::<Vec<_>>();
@@ -140,8 +144,10 @@ pub async fn rank_conditions(
         vis,
         Detail::Full,
         false,
+        None,
     )
     .await?
+    .near
     .into_iter()
     .map(pair);
     let conditions: HashMap<Uuid, node::Model> = node::Entity::find()

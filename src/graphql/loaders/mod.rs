@@ -4,4 +4,4 @@ mod citations;
 mod links;
 
 pub(crate) use citations::{CitationRow, CitationsLoader, CitedBy};
-pub(crate) use links::{LinkKey, LinkRow, LinksLoader};
+pub(crate) use links::{LinkKey, LinkRow, LinksAhead, LinksLoader, Onward};

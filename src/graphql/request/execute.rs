@@ -111,7 +111,7 @@ pub(super) async fn execute<C: AnswerCache>(
             let persisted = persisted_refusal(&request);
             let slot = RefusalSlot::default();
             let request = request
-                .data(RequestState::new(db.clone(), viewer.clone()))
+                .data(RequestState::new(db.clone(), viewer.clone(), kind))
                 .data(slot.clone());
             let schema = env.graphql.schema_for(viewer);
             match tokio::time::timeout_at(deadline, schema.execute(request)).await {

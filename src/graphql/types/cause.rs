@@ -8,6 +8,15 @@ use super::link::ConditionLink;
 use super::node::{LinkSel, linked, links, node_object};
 
 const CONDITIONS: LinkSel = LinkSel::incoming(P::CausedBy, K::Condition);
+const IS_CONDITION: LinkSel = LinkSel::out(P::IsCondition, K::Condition);
+
+/// The link fields and what each reads (`node::link_fields`).
+pub(super) const LINK_FIELDS: &[(&str, LinkSel)] = &[
+    ("conditions", CONDITIONS),
+    ("conditionLinks", CONDITIONS),
+    ("notCauseOf", CONDITIONS.denied()),
+    ("isCondition", IS_CONDITION),
+];
 
 node_object! {
     /// Something that brings a condition about, such as heavy lifting.
@@ -27,7 +36,7 @@ node_object! {
         }
         /// The condition this cause is, when the cause is itself a condition.
         async fn is_condition(&self, ctx: &Context<'_>) -> Result<Vec<Condition>> {
-            linked(ctx, self.0.id, LinkSel::out(P::IsCondition, K::Condition)).await
+            linked(ctx, self.0.id, IS_CONDITION).await
         }
     }
 }

@@ -25,6 +25,31 @@ const DIFFERENTIAL_OUT: LinkSel = LinkSel::out(P::DifferentialOf, K::Condition);
 const DIFFERENTIAL_IN: LinkSel = LinkSel::incoming(P::DifferentialOf, K::Condition);
 const BROADER: LinkSel = LinkSel::out(P::SubclassOf, K::Condition);
 const NARROWER: LinkSel = LinkSel::incoming(P::SubclassOf, K::Condition);
+const AS_CAUSE: LinkSel = LinkSel::incoming(P::IsCondition, K::Cause);
+const AS_RISK: LinkSel = LinkSel::incoming(P::IsCondition, K::Risk);
+
+/// The link fields and what each reads (`node::link_fields`).
+pub(super) const LINK_FIELDS: &[(&str, LinkSel)] = &[
+    ("symptoms", SYMPTOMS),
+    ("symptomLinks", SYMPTOMS),
+    ("causes", CAUSES),
+    ("causeLinks", CAUSES),
+    ("notCausedBy", CAUSES.denied()),
+    ("treatments", TREATMENTS),
+    ("treatmentLinks", TREATMENTS),
+    ("riskFactors", RISK_FACTORS),
+    ("riskFactorLinks", RISK_FACTORS),
+    ("resultsFrom", RESULTS_FROM),
+    ("resultsFromLinks", RESULTS_FROM),
+    ("differentials", DIFFERENTIAL_OUT),
+    ("differentials", DIFFERENTIAL_IN),
+    ("differentialLinks", DIFFERENTIAL_OUT),
+    ("differentialLinks", DIFFERENTIAL_IN),
+    ("broader", BROADER),
+    ("narrower", NARROWER),
+    ("asCause", AS_CAUSE),
+    ("asRisk", AS_RISK),
+];
 
 node_object! {
     /// A medical condition, such as postpartum low back pain or spinal stenosis.
@@ -109,11 +134,11 @@ node_object! {
         }
         /// Causes that are this condition (it can bring about other conditions).
         async fn as_cause(&self, ctx: &Context<'_>) -> Result<Vec<Cause>> {
-            linked(ctx, self.0.id, LinkSel::incoming(P::IsCondition, K::Cause)).await
+            linked(ctx, self.0.id, AS_CAUSE).await
         }
         /// Risk factors that are this condition.
         async fn as_risk(&self, ctx: &Context<'_>) -> Result<Vec<Risk>> {
-            linked(ctx, self.0.id, LinkSel::incoming(P::IsCondition, K::Risk)).await
+            linked(ctx, self.0.id, AS_RISK).await
         }
         /// This condition as a schema.org `MedicalCondition` JSON-LD document (symptoms,
         /// causes, risk factors, treatments with their adverse outcomes, differentials, codes,

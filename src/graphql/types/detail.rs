@@ -7,7 +7,9 @@
 
 use async_graphql::SelectionField;
 
+use super::node::LinkSel;
 use crate::domain::service::links::Detail;
+use crate::graphql::loaders::Onward;
 
 /// Fields served by the columns of a listing, on nodes and on links.
 const LISTED: &[&str] = &[
@@ -62,7 +64,7 @@ const BY_ID: &[&str] = &[
 ];
 
 /// A link's far end: read from the same row as the link.
-const FAR_ENDS: &[&str] = &["symptom", "cause", "treatment", "risk", "condition"];
+pub(crate) const FAR_ENDS: &[&str] = &["symptom", "cause", "treatment", "risk", "condition"];
 
 /// The detail a list of links or linked nodes (`field`) needs.
 pub(crate) fn of(field: SelectionField<'_>) -> Detail {
@@ -79,6 +81,33 @@ pub(crate) fn cites(field: SelectionField<'_>) -> bool {
     field
         .selection_set()
         .any(|child| child.name() == "citations")
+}
+
+/// The links of far ends that their selections (`far_ends`, of nodes whose link fields are
+/// `fields`) show, and the detail those need: the statement that reads the links reaching
+/// the far ends reads them too. Links whose citations are shown are left to their own
+/// statement, which reads those along.
+pub(crate) fn onward<'a>(
+    far_ends: impl Iterator<Item = SelectionField<'a>>,
+    fields: &[(&str, LinkSel)],
+) -> (Onward, Detail) {
+    let mut onward = Onward::default();
+    let mut detail = Detail::Listing;
+    for far_end in far_ends {
+        for child in far_end.selection_set() {
+            let name = child.name();
+            if cites(child) {
+                continue;
+            }
+            for (_, sel) in fields.iter().filter(|(field, _)| *field == name) {
+                onward = onward.with(sel.dir, sel.predicate);
+                if of(child) == Detail::Full {
+                    detail = Detail::Full;
+                }
+            }
+        }
+    }
+    (onward, detail)
 }
 
 fn reads_listing_only(field: SelectionField<'_>, links: bool) -> bool {
@@ -112,6 +141,58 @@ mod tests {
         "reviewDue",
     ];
 
+    /// The names of `ty`'s fields, deprecated ones included, by introspection.
+    async fn field_names(schema: &crate::graphql::AppSchema, ty: &str) -> Vec<String> {
+        let query = format!(
+            r#"{{ __type(name: "{ty}") {{ fields(includeDeprecated: true) {{ name }} }} }}"#
+        );
+        let response = schema
+            .execute(query)
+            .await
+            .into_result()
+            .expect("introspects");
+        let data = response.data.into_json().expect("json");
+        let names: Vec<String> = data["__type"]["fields"]
+            .as_array()
+            .expect("a type with fields")
+            .iter()
+            .map(|f| f["name"].as_str().expect("name").to_owned())
+            .collect();
+        assert!(!names.is_empty(), "{ty}");
+        names
+    }
+
+    /// Each node type's table of link fields (`node::link_fields`) names every field of the
+    /// type that lists links, and only those: a link field missing from it would never be
+    /// read ahead, a name that is no field would read links nobody shows.
+    #[tokio::test]
+    async fn every_link_field_is_in_its_types_table() {
+        use entity::sea_orm_active_enums::NodeKind as K;
+        let schema = crate::graphql::build_schema();
+        for (ty, kind) in [
+            ("Condition", K::Condition),
+            ("Cause", K::Cause),
+            ("Symptom", K::Symptom),
+            ("Risk", K::Risk),
+            ("Treatment", K::Treatment),
+        ] {
+            let fields = field_names(&schema, ty).await;
+            let table = super::super::node::link_fields(kind);
+            for name in &fields {
+                if BY_ID.contains(&name.as_str()) && name != "citations" {
+                    assert!(
+                        table.iter().any(|(field, _)| field == name),
+                        "{ty}.{name} is missing from its type's LINK_FIELDS"
+                    );
+                }
+            }
+            for (name, _) in table {
+                assert!(fields.iter().any(|f| f == name), "{ty} has no field {name}");
+                assert!(BY_ID.contains(name), "{ty}.{name} is not read by id");
+            }
+        }
+    }
+
     /// Every field of the types a link list returns is classified: a new field must be
     /// placed in a list above (or in `FULL`) before it ships.
     #[tokio::test]
@@ -130,21 +211,8 @@ mod tests {
             "ConditionLink",
         ];
         for ty in types {
-            let query = format!(
-                r#"{{ __type(name: "{ty}") {{ fields(includeDeprecated: true) {{ name }} }} }}"#
-            );
-            let response = schema
-                .execute(query)
-                .await
-                .into_result()
-                .expect("introspects");
-            let data = response.data.into_json().expect("json");
-            let fields = data["__type"]["fields"]
-                .as_array()
-                .expect("a type with fields");
-            assert!(!fields.is_empty(), "{ty}");
-            for field in fields {
-                let name = field["name"].as_str().expect("name");
+            for name in field_names(&schema, ty).await {
+                let name = name.as_str();
                 assert!(
                     LISTED.contains(&name)
                         || BY_ID.contains(&name)

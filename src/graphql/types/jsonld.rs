@@ -12,7 +12,7 @@ use uuid::Uuid;
 use crate::domain::service::links::{Detail, Direction};
 use crate::graphql::context::state;
 use crate::graphql::error::from_load;
-use crate::graphql::loaders::{CitedBy, LinkKey, LinkRow};
+use crate::graphql::loaders::{CitedBy, LinkKey, LinkRow, Onward};
 use crate::jsonld::{ConditionGraph, Linked};
 
 /// The condition's links the document maps.
@@ -46,6 +46,7 @@ async fn links_of(
                 // JSON-LD writes the far ends' codings and synonyms.
                 detail: Detail::Full,
                 cited: false,
+                onward: Onward::default(),
             })
         })
         .collect();

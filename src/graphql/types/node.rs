@@ -2,7 +2,7 @@
 
 use std::sync::Arc;
 
-use async_graphql::{Context, Interface, Result};
+use async_graphql::{Context, Interface, Result, SelectionField};
 use entity::node;
 use entity::sea_orm_active_enums::{NodeKind as StoredKind, Predicate};
 use uuid::Uuid;
@@ -11,7 +11,7 @@ use super::{Cause, Citation, Condition, Risk, Symptom, Treatment, detail};
 use crate::domain::service::links::{Detail, Direction};
 use crate::graphql::context::state;
 use crate::graphql::error::from_load;
-use crate::graphql::loaders::{CitedBy, LinkKey, LinkRow};
+use crate::graphql::loaders::{CitedBy, LinkKey, LinkRow, Onward};
 
 /// A stored node, shared by the object types that wrap it.
 pub(crate) type NodeRef = Arc<node::Model>;
@@ -283,7 +283,14 @@ pub(crate) async fn links<T: From<LinkRow>>(
     sel: LinkSel,
 ) -> Result<Vec<T>> {
     let field = ctx.field();
-    load_links(ctx, node, sel, detail::of(field), detail::cites(field)).await
+    let far_ends = field
+        .selection_set()
+        .filter(|child| detail::FAR_ENDS.contains(&child.name()));
+    let read = Read {
+        detail: detail::of(field),
+        cited: detail::cites(field),
+    };
+    load_links(ctx, node, sel, read, far_ends).await
 }
 
 /// The nodes at the other end of the links `sel` picks.
@@ -292,29 +299,54 @@ pub(crate) async fn linked<T: From<NodeRef>>(
     node: Uuid,
     sel: LinkSel,
 ) -> Result<Vec<T>> {
+    let field = ctx.field();
     // A node's `citations` here are the far end's own, not the links': none are read along.
-    let rows: Vec<LinkRow> = load_links(ctx, node, sel, detail::of(ctx.field()), false).await?;
+    let read = Read {
+        detail: detail::of(field),
+        cited: false,
+    };
+    let rows: Vec<LinkRow> = load_links(ctx, node, sel, read, std::iter::once(field)).await?;
     Ok(rows.into_iter().map(|r| T::from(r.other)).collect())
 }
 
-async fn load_links<T: From<LinkRow>>(
-    ctx: &Context<'_>,
-    node: Uuid,
-    sel: LinkSel,
+/// What a list of links reads of each link.
+struct Read {
     detail: Detail,
     cited: bool,
+}
+
+/// The links `sel` picks, read with `read`; the far ends' links that `far_ends` (the
+/// selections of the far ends) show are read in the same statement.
+async fn load_links<'a, T: From<LinkRow>>(
+    ctx: &Context<'a>,
+    node: Uuid,
+    sel: LinkSel,
+    read: Read,
+    far_ends: impl Iterator<Item = SelectionField<'a>>,
 ) -> Result<Vec<T>> {
-    let rows = state(ctx)?
-        .links()
-        .load_one(LinkKey {
-            node,
-            dir: sel.dir,
-            predicate: sel.predicate,
-            detail,
-            cited,
-        })
-        .await
-        .map_err(from_load)?;
+    let state = state(ctx)?;
+    let (onward, onward_detail) = if state.reads_along() {
+        detail::onward(far_ends, link_fields(sel.other))
+    } else {
+        (Onward::default(), Detail::Listing)
+    };
+    let key = LinkKey {
+        node,
+        dir: sel.dir,
+        predicate: sel.predicate,
+        // The far ends' links come in the same statement, with the same columns.
+        detail: if onward_detail == Detail::Full {
+            Detail::Full
+        } else {
+            read.detail
+        },
+        cited: read.cited,
+        onward,
+    };
+    let rows = match state.links_read_along(&key) {
+        Some(rows) => Some(rows),
+        None => state.links().load_one(key).await.map_err(from_load)?,
+    };
     Ok(rows
         .as_deref()
         .unwrap_or_default()
@@ -327,4 +359,17 @@ async fn load_links<T: From<LinkRow>>(
         .cloned()
         .map(T::from)
         .collect())
+}
+
+/// The fields of a node type that list its links, with the links each reads (a field may
+/// read two, like `differentials`): a parent's selection names them, and they are read a
+/// level early (`detail::onward`).
+pub(crate) fn link_fields(kind: StoredKind) -> &'static [(&'static str, LinkSel)] {
+    match kind {
+        StoredKind::Condition => super::condition::LINK_FIELDS,
+        StoredKind::Cause => super::cause::LINK_FIELDS,
+        StoredKind::Symptom => super::symptom::LINK_FIELDS,
+        StoredKind::Risk => super::risk::LINK_FIELDS,
+        StoredKind::Treatment => super::treatment::LINK_FIELDS,
+    }
 }

@@ -10,6 +10,18 @@ use super::{Condition, Treatment};
 const TREATMENTS: LinkSel = LinkSel::incoming(P::HasAdverseRisk, K::Treatment);
 const LEADS_TO: LinkSel = LinkSel::out(P::MayLeadTo, K::Condition);
 const RISK_FACTOR_OF: LinkSel = LinkSel::incoming(P::HasRiskFactor, K::Condition);
+const IS_CONDITION: LinkSel = LinkSel::out(P::IsCondition, K::Condition);
+
+/// The link fields and what each reads (`node::link_fields`).
+pub(super) const LINK_FIELDS: &[(&str, LinkSel)] = &[
+    ("treatments", TREATMENTS),
+    ("treatmentLinks", TREATMENTS),
+    ("leadsTo", LEADS_TO),
+    ("leadsToLinks", LEADS_TO),
+    ("riskFactorOf", RISK_FACTOR_OF),
+    ("riskFactorOfLinks", RISK_FACTOR_OF),
+    ("isCondition", IS_CONDITION),
+];
 
 node_object! {
     /// A risk: a danger of a treatment (the needle touching a nerve root) or a risk factor of a
@@ -41,7 +53,7 @@ node_object! {
         }
         /// The condition this risk is, when the risk factor is itself a condition.
         async fn is_condition(&self, ctx: &Context<'_>) -> Result<Vec<Condition>> {
-            linked(ctx, self.0.id, LinkSel::out(P::IsCondition, K::Condition)).await
+            linked(ctx, self.0.id, IS_CONDITION).await
         }
     }
 }

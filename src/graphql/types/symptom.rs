@@ -9,6 +9,10 @@ use super::node::{LinkSel, linked, links, node_object};
 
 const CONDITIONS: LinkSel = LinkSel::incoming(P::HasSymptom, K::Condition);
 
+/// The link fields and what each reads (`node::link_fields`).
+pub(super) const LINK_FIELDS: &[(&str, LinkSel)] =
+    &[("conditions", CONDITIONS), ("conditionLinks", CONDITIONS)];
+
 node_object! {
     /// Something a patient notices, such as numbness or tingling around the injection area.
     Symptom {

@@ -11,6 +11,14 @@ use super::{Condition, Risk};
 const CONDITIONS: LinkSel = LinkSel::incoming(P::TreatedBy, K::Condition);
 const RISKS: LinkSel = LinkSel::out(P::HasAdverseRisk, K::Risk);
 
+/// The link fields and what each reads (`node::link_fields`).
+pub(super) const LINK_FIELDS: &[(&str, LinkSel)] = &[
+    ("conditions", CONDITIONS),
+    ("conditionLinks", CONDITIONS),
+    ("risks", RISKS),
+    ("riskLinks", RISKS),
+];
+
 node_object! {
     /// Anything done about a condition: self-care, therapy, medication, a procedure, diagnosis
     /// or surgery.
