@@ -157,10 +157,15 @@ fn options(config: &Config) -> ConnectOptions {
         // parallel threshold: two workers started for 94 rows took 10 ms instead of 0.5.
         // caregraph's statements are small reads served side by side; parallelism across
         // requests is the pool's.
+        //
+        // No JIT, for the same estimates: on the 1M graph that statement's generic plan cost
+        // crossed `jit_above_cost`, and PostgreSQL compiled it again on every run, 17-20 ms
+        // of CPU for a statement that executes in 1 ms.
         .map_sqlx_postgres_opts(|opts| {
             opts.options([
                 ("plan_cache_mode", "force_generic_plan"),
                 ("max_parallel_workers_per_gather", "0"),
+                ("jit", "off"),
             ])
         });
     if let Some(timeout) = config.db_statement_timeout() {
