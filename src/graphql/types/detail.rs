@@ -96,14 +96,16 @@ pub(crate) fn onward<'a>(
     for far_end in far_ends {
         for child in far_end.selection_set() {
             let name = child.name();
-            if cites(child) {
+            let mut reads = fields.iter().filter(|(field, _)| *field == name).peekable();
+            // Most children are scalars: look into a child's selection only when it lists links.
+            if reads.peek().is_none() || cites(child) {
                 continue;
             }
-            for (_, sel) in fields.iter().filter(|(field, _)| *field == name) {
+            if of(child) == Detail::Full {
+                detail = Detail::Full;
+            }
+            for (_, sel) in reads {
                 onward = onward.with(sel.dir, sel.predicate);
-                if of(child) == Detail::Full {
-                    detail = Detail::Full;
-                }
             }
         }
     }
