@@ -9,13 +9,15 @@ use async_graphql::dataloader::DataLoader;
 use async_graphql::parser::types::OperationType;
 use async_graphql::{Context, Error, ErrorExtensions as _};
 use futures_util::future::BoxFuture;
+use uuid::Uuid;
 
 use crate::db::CountingConn;
 use crate::domain::Visibility;
 use crate::domain::rules::auth::{Actor, Permission, Viewer};
+use crate::domain::service::links::{Direction, Levels};
 use crate::graphql::error::code;
 use crate::graphql::loaders::{
-    CitationRow, CitationsLoader, CitedBy, LinkKey, LinkRow, LinksAhead, LinksLoader,
+    Batch, CitationRow, CitationsLoader, CitedBy, LinkKey, LinkRow, LinksAhead, LinksLoader,
 };
 
 /// Most keys one batched statement carries; far below every database's parameter limit.
@@ -39,7 +41,8 @@ pub struct RequestState {
 struct ReadAlong {
     /// A node's citations (`nodes::by_slug_cited`).
     citations: Mutex<HashMap<CitedBy, Arc<[CitationRow]>>>,
-    /// Far ends' links (`LinkKey::onward`), kept by the links loader.
+    /// Links read ahead: far ends' links (`LinkKey::onward`), kept by the links loader, and
+    /// a node's own, read with it (`links::page`).
     links: Arc<LinksAhead>,
 }
 
@@ -108,7 +111,22 @@ impl RequestState {
         })
     }
 
-    /// The links `key` asks for, when the statement of its parent's links read them ahead.
+    /// Keeps the links `links::page` read with `node` (`batch`, on the `dir` side), for its
+    /// link fields.
+    pub(crate) fn keep_page_links(
+        &self,
+        node: Uuid,
+        dir: Direction,
+        batch: &Batch,
+        levels: Levels,
+    ) {
+        if let Some(along) = &self.along {
+            along.links.keep_page(node, dir, batch, levels);
+        }
+    }
+
+    /// The links `key` asks for, when the statement of its parent's links, or of the node
+    /// itself, read them ahead.
     pub(crate) fn links_read_along(&self, key: &LinkKey) -> Option<Arc<[LinkRow]>> {
         self.along.as_ref().and_then(|along| along.links.get(key))
     }

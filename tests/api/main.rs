@@ -24,6 +24,7 @@ mod metrics;
 
 mod n_plus_one;
 mod order;
+mod page_links;
 mod pages;
 mod pagination;
 mod permissions;

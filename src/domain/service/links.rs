@@ -1,8 +1,8 @@
 //! Reading edges together with the node at their other end, in batches of many nodes.
 
-use entity::sea_orm_active_enums::{Predicate, Status, TreatmentPlace};
+use entity::sea_orm_active_enums::{NodeKind, Predicate, Status, TreatmentPlace};
 use entity::{citation, edge, node, source};
-use sea_orm::sea_query::{Expr, UnionType};
+use sea_orm::sea_query::{Expr, SelectStatement, UnionType};
 use sea_orm::{
     ActiveEnum as _, ColumnTrait, Condition, ConnectionTrait, DbBackend, DbErr, EntityTrait,
     IdenStatic as _, JoinType, Order, QueryFilter, QueryOrder, QueryResult, QuerySelect,
@@ -151,9 +151,14 @@ pub async fn of_nodes(
 ) -> Result<Levels, DomainError> {
     let backend = db.get_database_backend();
     let near_column = ends(dir).0;
+    let layout = Layout {
+        detail,
+        cited,
+        padded: false,
+    };
     let onward = onward.filter(|o| !o.via.is_empty() && !o.reads.is_empty());
     let Some(onward) = onward else {
-        let select = branch(backend, dir, predicates, vis, detail, cited, None)
+        let select = branch(backend, dir, predicates, vis, detail, cited, None, layout)
             .filter(sql::one_of(backend, near_column, ids))
             .order_by_asc(node::Column::Name)
             .order_by_asc(edge::Column::Id);
@@ -165,64 +170,227 @@ pub async fn of_nodes(
             select
         };
         let rows = db.query_all_raw(select.build(backend)).await?;
-        let [near, _, _] = decode(&rows, false, detail, cited)?;
+        let ([near, _, _], _) = decode(&rows, false, layout)?;
         return Ok(Levels {
             near,
             onward: Vec::new(),
         });
     };
-    let mut statement = branch(backend, dir, predicates, vis, detail, cited, Some(0))
-        .filter(sql::one_of(backend, near_column, ids))
-        .into_query();
-    // The far ends of the first branch's links with a relation of `via`.
-    let mut far_ends = edge::Entity::find()
-        .select_only()
-        .column(ends(dir).1)
-        .filter(sql::one_of(backend, near_column, ids))
-        .filter(sql::one_of_values(
-            backend,
-            edge::Column::Predicate,
-            onward.via.iter().map(|p| p.to_value()),
-        ));
-    if vis == Visibility::PublishedOnly {
-        far_ends = far_ends.filter(edge::Column::Status.eq(Status::Published));
-    }
-    let far_ends = far_ends.into_query();
-    for (level, side) in [(1, Direction::Out), (2, Direction::In)] {
-        let relations: Vec<Predicate> = onward
-            .reads
-            .iter()
-            .filter(|(d, _)| *d == side)
-            .map(|(_, p)| *p)
-            .collect();
-        if relations.is_empty() {
-            continue;
+    let near = sql::one_of(backend, near_column, ids);
+    let read = Read {
+        dir,
+        predicates,
+        detail,
+        cited,
+    };
+    let statement = compound(backend, None, near, read, vis, Some(onward), layout);
+    let rows = db.query_all_raw(backend.build(&statement)).await?;
+    let (levels, _) = decode(&rows, true, layout)?;
+    Ok(into_levels(levels))
+}
+
+/// A node read by its slug with its links, in one statement ([`page`]).
+pub struct Page {
+    pub node: node::Model,
+    /// The node's visible citations with their sources, oldest first, when read `cited`.
+    pub citations: Vec<(citation::Model, source::Model)>,
+    pub links: Levels,
+}
+
+/// Which links of a node [`page`] reads with it, as [`of_nodes`] takes them.
+#[derive(Clone, Copy, Debug)]
+pub struct Read<'a> {
+    pub dir: Direction,
+    pub predicates: &'a [Predicate],
+    pub detail: Detail,
+    pub cited: bool,
+}
+
+/// The node of `kind` with `slug` when `vis` shows it (with its own citations when `cited`),
+/// and the links `read` and `onward` pick, as [`of_nodes`] reads them for its id: all in one
+/// statement, a `UNION ALL` whose last branch is the node itself. A page that shows a node
+/// and its links costs one round trip instead of two.
+pub async fn page(
+    db: &impl ConnectionTrait,
+    kind: NodeKind,
+    slug: &str,
+    vis: Visibility,
+    cited: bool,
+    read: Read<'_>,
+    onward: Option<Onward<'_>>,
+) -> Result<Option<Page>, DomainError> {
+    let backend = db.get_database_backend();
+    let onward = onward.filter(|o| !o.via.is_empty() && !o.reads.is_empty());
+    let the_node = |select: Select<node::Entity>| {
+        let select = select
+            .filter(node::Column::Slug.eq(slug))
+            .filter(node::Column::Kind.eq(kind));
+        match vis {
+            Visibility::PublishedOnly => select.filter(node::Column::Status.eq(Status::Published)),
+            Visibility::Everything => select,
         }
-        // Citation columns only to match the first branch's: NULL here.
-        let next = branch(backend, side, &relations, vis, detail, false, Some(level))
-            .filter(ends(side).0.in_subquery(far_ends.clone()));
-        let next = if cited { null_citation(next) } else { next };
-        statement.union(UnionType::All, next.into_query());
+    };
+    let id = the_node(node::Entity::find().select_only().column(node::Column::Id)).into_query();
+    let near = ends(read.dir).0.in_subquery(id);
+    let layout = Layout {
+        detail: read.detail,
+        cited: read.cited || cited,
+        padded: true,
+    };
+    // The node: no edge, every node column, its own citations. It is the first branch:
+    // PostgreSQL types a `UNION`'s columns pair by pair, and two branches of NULL padding
+    // would make a column `text` before it meets the node's typed one.
+    let mut own = node::Entity::find()
+        .select_only()
+        .expr_as(Expr::cust(NODE_LEVEL.to_string()), "level");
+    for _ in 0..edge_width(read.detail) {
+        own = own.expr(Expr::cust("NULL"));
     }
-    // A compound statement is ordered by the positions of its columns: the branch, the far
-    // end's name, the edge's id, then the citation's creation and id.
+    own = own.columns(LISTED_NODE).columns(REST_NODE);
+    own = if cited {
+        with_citations(own, node::Relation::Citation.def(), vis)
+    } else if layout.cited {
+        null_citation(own)
+    } else {
+        own
+    };
+    let statement = compound(
+        backend,
+        Some(the_node(own).into_query()),
+        near,
+        read,
+        vis,
+        onward,
+        layout,
+    );
+    let rows = db.query_all_raw(backend.build(&statement)).await?;
+    let (levels, node) = decode(&rows, true, layout)?;
+    Ok(node.map(|(node, citations)| Page {
+        node,
+        citations,
+        links: into_levels(levels),
+    }))
+}
+
+/// The `level` of [`page`]'s branch that reads the node itself: after its links'.
+const NODE_LEVEL: u8 = 3;
+
+/// The columns every branch of a compound statement selects.
+#[derive(Clone, Copy)]
+struct Layout {
+    detail: Detail,
+    /// Citation columns: some branch reads citations, the others select NULL there.
+    cited: bool,
+    /// Every node column, NULL where `detail` reads none: a branch reads a whole node.
+    padded: bool,
+}
+
+impl Layout {
+    fn node_width(self) -> usize {
+        if self.padded {
+            LISTED_NODE.len() + REST_NODE.len()
+        } else {
+            node_width(self.detail)
+        }
+    }
+}
+
+/// The links `read` picks of the nodes whose ids `near` matches (a condition on the near
+/// column), and the far ends' links `onward` picks, in branches tagged by level after `head`,
+/// ordered by position: the level, the far end's name, the edge's id, then the citation's
+/// creation and id.
+fn compound(
+    backend: DbBackend,
+    head: Option<SelectStatement>,
+    near: Expr,
+    read: Read<'_>,
+    vis: Visibility,
+    onward: Option<Onward<'_>>,
+    layout: Layout,
+) -> SelectStatement {
+    let Read {
+        dir,
+        predicates,
+        detail,
+        cited,
+    } = read;
+    let first = branch(
+        backend,
+        dir,
+        predicates,
+        vis,
+        detail,
+        cited,
+        Some(0),
+        layout,
+    )
+    .filter(near.clone())
+    .into_query();
+    let mut statement = match head {
+        Some(mut head) => {
+            head.union(UnionType::All, first);
+            head
+        }
+        None => first,
+    };
+    if let Some(onward) = onward {
+        // The far ends of the first branch's links with a relation of `via`.
+        let mut far_ends = edge::Entity::find()
+            .select_only()
+            .column(ends(dir).1)
+            .filter(near)
+            .filter(sql::one_of_values(
+                backend,
+                edge::Column::Predicate,
+                onward.via.iter().map(|p| p.to_value()),
+            ));
+        if vis == Visibility::PublishedOnly {
+            far_ends = far_ends.filter(edge::Column::Status.eq(Status::Published));
+        }
+        let far_ends = far_ends.into_query();
+        for (level, side) in [(1, Direction::Out), (2, Direction::In)] {
+            let relations: Vec<Predicate> = onward
+                .reads
+                .iter()
+                .filter(|(d, _)| *d == side)
+                .map(|(_, p)| *p)
+                .collect();
+            if relations.is_empty() {
+                continue;
+            }
+            let next = branch(
+                backend,
+                side,
+                &relations,
+                vis,
+                detail,
+                false,
+                Some(level),
+                layout,
+            )
+            .filter(ends(side).0.in_subquery(far_ends.clone()));
+            statement.union(UnionType::All, next.into_query());
+        }
+    }
     let edge_width = edge_width(detail);
     let mut order = vec![1, 1 + edge_width + NAME_IN_NODE + 1, 2];
-    if cited {
-        let citation_at = 1 + edge_width + node_width(detail);
+    if layout.cited {
+        let citation_at = 1 + edge_width + layout.node_width();
         order.extend([citation_at + CREATED_AT_IN_CITATION + 1, citation_at + 1]);
     }
     for position in order {
         statement.order_by_expr(Expr::cust(position.to_string()), Order::Asc);
     }
-    let rows = db.query_all_raw(backend.build(&statement)).await?;
-    let [near, out, incoming] = decode(&rows, true, detail, cited)?;
+    statement
+}
+
+fn into_levels([near, out, incoming]: [Vec<Linked>; 3]) -> Levels {
     let onward = out
         .into_iter()
         .map(|l| (Direction::Out, l))
         .chain(incoming.into_iter().map(|l| (Direction::In, l)))
         .collect();
-    Ok(Levels { near, onward })
+    Levels { near, onward }
 }
 
 /// The near and far side of an edge for `dir`: the column naming the given nodes, and the
@@ -254,8 +422,12 @@ fn node_width(detail: Detail) -> usize {
 }
 
 /// The edges on the `dir` side of some nodes (the caller filters which) with one of
-/// `predicates`, their far ends and, `cited`, their citations; `level` first when the
-/// statement is a branch of a compound one. Unordered.
+/// `predicates`, their far ends and, `cited`, their citations, in the columns of `layout`;
+/// `level` first when the statement is a branch of a compound one. Unordered.
+#[expect(
+    clippy::too_many_arguments,
+    reason = "one branch's parameters; a struct would only rename them"
+)]
 fn branch(
     backend: DbBackend,
     dir: Direction,
@@ -264,6 +436,7 @@ fn branch(
     detail: Detail,
     cited: bool,
     level: Option<u8>,
+    layout: Layout,
 ) -> Select<edge::Entity> {
     let far = match dir {
         Direction::Out => edge::Relation::Object,
@@ -283,9 +456,14 @@ fn branch(
     for column in node_columns {
         select = select.column_as(column, format!("n_{}", column.as_str()));
     }
+    for _ in node_width(detail)..layout.node_width() {
+        select = select.expr(Expr::cust("NULL"));
+    }
     select = select.join(JoinType::InnerJoin, far.def());
     if cited {
         select = with_citations(select, edge::Relation::Citation.def(), vis);
+    } else if layout.cited {
+        select = null_citation(select);
     }
     if !predicates.is_empty() {
         select = select.filter(sql::one_of_values(
@@ -302,30 +480,50 @@ fn branch(
     select
 }
 
+/// A node with its citations, as [`page`] reads it.
+type Cited = (node::Model, Vec<(citation::Model, source::Model)>);
+
 /// Rows of [`branch`] statements as links, by branch (the first column when `tagged`, else
-/// all the first). A cited edge spans one row per citation, next to each other (ordered by
-/// edge id within a name): its edge and far end are decoded from the first row only.
+/// all the first), and [`page`]'s node. A cited edge or node spans one row per citation, next
+/// to each other (ordered by edge id within a name): it is decoded from the first row only.
 fn decode(
     rows: &[QueryResult],
     tagged: bool,
-    detail: Detail,
-    cited: bool,
-) -> Result<[Vec<Linked>; 3], DomainError> {
+    layout: Layout,
+) -> Result<([Vec<Linked>; 3], Option<Cited>), DomainError> {
+    let Layout { detail, cited, .. } = layout;
     let full = detail == Detail::Full;
     let start = usize::from(tagged);
-    let linked_width = start + edge_width(detail) + node_width(detail);
+    let linked_width = start + edge_width(detail) + layout.node_width();
     let mut levels: [Vec<Linked>; 3] = Default::default();
+    let mut node: Option<Cited> = None;
     for row in rows {
         let mut columns = Columns::of(row)?;
         let level = if tagged {
             let level: i32 = columns.get()?;
             usize::try_from(level)
                 .ok()
-                .filter(|l| *l < levels.len())
+                .filter(|l| *l < levels.len() || *l == usize::from(NODE_LEVEL))
                 .ok_or_else(|| DbErr::Type(format!("a link read at level {level}")))?
         } else {
             0
         };
+        if level == usize::from(NODE_LEVEL) {
+            if node.is_none() {
+                columns.skip_to(start + edge_width(detail));
+                let mut own = columns.listed_node()?;
+                columns.rest_of_node(&mut own)?;
+                node = Some((own, Vec::new()));
+            }
+            columns.skip_to(linked_width);
+            if cited
+                && let Some(cited) = columns.citation()?
+                && let Some((_, citations)) = node.as_mut()
+            {
+                citations.push(cited);
+            }
+            continue;
+        }
         let links = &mut levels[level];
         let seen = cited && {
             let id: Uuid = columns.get()?;
@@ -343,6 +541,7 @@ fn decode(
             if full {
                 columns.rest_of_node(&mut other)?;
             }
+            columns.skip_to(linked_width);
             links.push(Linked {
                 edge,
                 other,
@@ -357,7 +556,7 @@ fn decode(
             last.citations.push(cited);
         }
     }
-    Ok(levels)
+    Ok((levels, node))
 }
 
 /// Adds the visible citations of each row (`to_citation`: the relation from its entity) with

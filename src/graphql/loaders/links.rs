@@ -12,7 +12,7 @@ use uuid::Uuid;
 
 use crate::db::CountingConn;
 use crate::domain::Visibility;
-use crate::domain::service::links::{self, Detail, Direction, Linked};
+use crate::domain::service::links::{self, Detail, Direction, Levels, Linked};
 use crate::graphql::error::LoadError;
 use crate::graphql::loaders::CitationRow;
 
@@ -75,30 +75,149 @@ pub(crate) struct LinkRow {
 /// Which node's links, on which side, with which relation.
 type Bucket = (Uuid, Direction, Predicate);
 
-/// The links of one bucket, with the columns they were read with.
-type ReadAhead = (Detail, Arc<[LinkRow]>);
+/// The links of one bucket, with the columns and citations they were read with.
+struct Kept {
+    detail: Detail,
+    cited: bool,
+    rows: Arc<[LinkRow]>,
+}
 
-/// Links read a level early (`LinkKey::onward`), for the far ends' own fields: every link
-/// of the node on that side with that relation, in listing order, without citations.
+/// Links read before their field asked for them, by the statement of their parent's links
+/// (`LinkKey::onward`) or of the node itself (`links::page`): every link of the node on that
+/// side with that relation, in listing order.
 #[derive(Default)]
-pub(crate) struct LinksAhead(Mutex<HashMap<Bucket, ReadAhead>>);
+pub(crate) struct LinksAhead(Mutex<HashMap<Bucket, Kept>>);
 
 impl LinksAhead {
-    /// The links `key` asks for, when they were read ahead with at least its detail.
+    /// The links `key` asks for, when they were read ahead with at least its detail and
+    /// citations.
     pub(crate) fn get(&self, key: &LinkKey) -> Option<Arc<[LinkRow]>> {
-        if key.cited {
-            return None;
-        }
         let ahead = self.0.lock().unwrap_or_else(PoisonError::into_inner);
-        let (detail, rows) = ahead.get(&(key.node, key.dir, key.predicate))?;
-        (*detail == Detail::Full || key.detail == Detail::Listing).then(|| rows.clone())
+        let kept = ahead.get(&(key.node, key.dir, key.predicate))?;
+        let detail = kept.detail == Detail::Full || key.detail == Detail::Listing;
+        (detail && (kept.cited || !key.cited)).then(|| kept.rows.clone())
     }
 
-    fn keep(&self, read: HashMap<Bucket, Vec<LinkRow>>, detail: Detail) {
+    fn keep(&self, read: HashMap<Bucket, Vec<LinkRow>>, detail: Detail, cited: bool) {
         let mut ahead = self.0.lock().unwrap_or_else(PoisonError::into_inner);
         for (bucket, rows) in read {
-            ahead.insert(bucket, (detail, listing_order(rows)));
+            let rows = listing_order(rows);
+            ahead.insert(
+                bucket,
+                Kept {
+                    detail,
+                    cited,
+                    rows,
+                },
+            );
         }
+    }
+
+    /// Keeps what [`links::page`] read of `node`'s links (`batch`, on the `dir` side) for
+    /// its link fields, and their far ends' links for theirs.
+    pub(crate) fn keep_page(&self, node: Uuid, dir: Direction, batch: &Batch, levels: Levels) {
+        let (mut read, ahead) = batch.sort(dir, levels);
+        // A relation without links still answers: with none.
+        for predicate in &batch.predicates {
+            read.entry((node, dir, *predicate)).or_default();
+        }
+        self.keep(read, batch.detail, batch.cited);
+        self.keep(ahead, batch.detail, false);
+    }
+}
+
+/// One statement's worth of link keys on one side: what they read together.
+pub(crate) struct Batch {
+    /// Every relation any key asks for.
+    predicates: Vec<Predicate>,
+    /// The relations whose far ends have links read ahead.
+    via: Vec<Predicate>,
+    onward: Vec<(Direction, Predicate)>,
+    /// Every column when any key needs them all.
+    pub(crate) detail: Detail,
+    /// Citations when any key shows them.
+    pub(crate) cited: bool,
+}
+
+impl Batch {
+    /// What `keys` read together; with `ahead`, the far ends' links they show too.
+    pub(crate) fn of<'k>(keys: impl IntoIterator<Item = &'k LinkKey>, ahead: bool) -> Self {
+        let mut predicates: Vec<Predicate> = Vec::new();
+        let mut via: Vec<Predicate> = Vec::new();
+        let mut onward = Onward::default();
+        let mut detail = Detail::Listing;
+        let mut cited = false;
+        for key in keys {
+            if key.detail == Detail::Full {
+                detail = Detail::Full;
+            }
+            cited |= key.cited;
+            if !predicates.contains(&key.predicate) {
+                predicates.push(key.predicate);
+            }
+            if ahead && !key.onward.is_empty() {
+                onward = Onward(onward.0 | key.onward.0);
+                if !via.contains(&key.predicate) {
+                    via.push(key.predicate);
+                }
+            }
+        }
+        Self {
+            predicates,
+            via,
+            onward: onward.reads().collect(),
+            detail,
+            cited,
+        }
+    }
+
+    /// The read of the first level on the `dir` side.
+    pub(crate) fn read(&self, dir: Direction) -> links::Read<'_> {
+        links::Read {
+            dir,
+            predicates: &self.predicates,
+            detail: self.detail,
+            cited: self.cited,
+        }
+    }
+
+    /// The far ends' links read in the same statement, if any.
+    pub(crate) fn onward(&self) -> Option<links::Onward<'_>> {
+        (!self.onward.is_empty()).then_some(links::Onward {
+            via: &self.via,
+            reads: &self.onward,
+        })
+    }
+
+    /// The rows of a read on the `dir` side by bucket: the links asked for, and the far ends'
+    /// links read ahead. Every far end reached by a `via` link gets its (maybe empty) lists,
+    /// so its fields find them all.
+    fn sort(
+        &self,
+        dir: Direction,
+        levels: Levels,
+    ) -> (HashMap<Bucket, Vec<LinkRow>>, HashMap<Bucket, Vec<LinkRow>>) {
+        let mut sources = HashMap::new();
+        let mut read: HashMap<Bucket, Vec<LinkRow>> = HashMap::new();
+        let mut ahead: HashMap<Bucket, Vec<LinkRow>> = HashMap::new();
+        for link in levels.near {
+            if self.via.contains(&link.edge.predicate) {
+                for (side, predicate) in &self.onward {
+                    ahead.entry((link.other.id, *side, *predicate)).or_default();
+                }
+            }
+            let bucket = (near(dir, &link.edge), dir, link.edge.predicate);
+            let row = link_row(link, self.cited, &mut sources);
+            read.entry(bucket).or_default().push(row);
+        }
+        for (side, link) in levels.onward {
+            let bucket = (near(side, &link.edge), side, link.edge.predicate);
+            // A far end no link of the first level shows (a draft) keeps nothing.
+            if let Some(rows) = ahead.get_mut(&bucket) {
+                rows.push(link_row(link, false, &mut sources));
+            }
+        }
+        (read, ahead)
     }
 }
 
@@ -121,79 +240,37 @@ impl Loader<LinkKey> for LinksLoader {
 
     async fn load(&self, keys: &[LinkKey]) -> Result<HashMap<LinkKey, Self::Value>, Self::Error> {
         let mut read: HashMap<Bucket, Vec<LinkRow>> = HashMap::new();
-        let mut sources = HashMap::new();
         for dir in [Direction::Out, Direction::In] {
+            let keys: Vec<&LinkKey> = keys.iter().filter(|k| k.dir == dir).collect();
+            // A node asked for with several predicates is sent once.
             let mut ids: Vec<Uuid> = Vec::new();
             let mut seen: HashSet<Uuid> = HashSet::new();
-            let mut predicates: Vec<Predicate> = Vec::new();
-            let mut via: Vec<Predicate> = Vec::new();
-            let mut onward = Onward::default();
-            let mut detail = Detail::Listing;
-            let mut cited = false;
-            for key in keys.iter().filter(|k| k.dir == dir) {
-                // One statement: every column when any key of the batch needs them all, the
-                // citations when any needs them, the far ends' links any key shows.
-                if key.detail == Detail::Full {
-                    detail = Detail::Full;
-                }
-                cited |= key.cited;
-                // A node asked for with several predicates is sent once.
+            for key in &keys {
                 if seen.insert(key.node) {
                     ids.push(key.node);
-                }
-                if !predicates.contains(&key.predicate) {
-                    predicates.push(key.predicate);
-                }
-                if !key.onward.is_empty() && self.ahead.is_some() {
-                    onward = Onward(onward.0 | key.onward.0);
-                    if !via.contains(&key.predicate) {
-                        via.push(key.predicate);
-                    }
                 }
             }
             if ids.is_empty() {
                 continue;
             }
-            let reads: Vec<(Direction, Predicate)> = onward.reads().collect();
-            let ahead_of = (!reads.is_empty()).then_some(links::Onward {
-                via: &via,
-                reads: &reads,
-            });
             // One statement per direction: every node with every predicate asked for; the
             // few (node, predicate) pairs nobody asked for are dropped below.
+            let batch = Batch::of(keys, self.ahead.is_some());
             let levels = links::of_nodes(
                 &self.db,
                 &ids,
                 dir,
-                &predicates,
+                &batch.predicates,
                 self.vis,
-                detail,
-                cited,
-                ahead_of,
+                batch.detail,
+                batch.cited,
+                batch.onward(),
             )
             .await?;
-            // Every far end reached by a `via` link gets its (maybe empty) lists read ahead,
-            // so its fields find them all.
-            let mut ahead: HashMap<Bucket, Vec<LinkRow>> = HashMap::new();
-            for link in levels.near {
-                if via.contains(&link.edge.predicate) {
-                    for (side, predicate) in &reads {
-                        ahead.entry((link.other.id, *side, *predicate)).or_default();
-                    }
-                }
-                let bucket = (near(dir, &link.edge), dir, link.edge.predicate);
-                let row = link_row(link, cited, &mut sources);
-                read.entry(bucket).or_default().push(row);
-            }
-            for (side, link) in levels.onward {
-                let bucket = (near(side, &link.edge), side, link.edge.predicate);
-                // A far end no link of the first level shows (a draft) keeps nothing.
-                if let Some(rows) = ahead.get_mut(&bucket) {
-                    rows.push(link_row(link, false, &mut sources));
-                }
-            }
+            let (near, ahead) = batch.sort(dir, levels);
+            read.extend(near);
             if let Some(store) = &self.ahead {
-                store.keep(ahead, detail);
+                store.keep(ahead, batch.detail, false);
             }
         }
         let read: HashMap<Bucket, Arc<[LinkRow]>> = read

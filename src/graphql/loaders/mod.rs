@@ -4,4 +4,4 @@ mod citations;
 mod links;
 
 pub(crate) use citations::{CitationRow, CitationsLoader, CitedBy};
-pub(crate) use links::{LinkKey, LinkRow, LinksAhead, LinksLoader, Onward};
+pub(crate) use links::{Batch, LinkKey, LinkRow, LinksAhead, LinksLoader, Onward};

@@ -5,16 +5,17 @@ use std::sync::Arc;
 
 use async_graphql::{Context, ErrorExtensions as _, MergedObject, Object, Result};
 use entity::sea_orm_active_enums::NodeKind;
+use uuid::Uuid;
 
-use crate::domain::service::nodes;
-use crate::graphql::context::state;
+use crate::domain::service::{links, nodes};
+use crate::graphql::context::{RequestState, state};
 use crate::graphql::loaders::{CitationRow, CitedBy};
-use crate::graphql::types::detail;
 use crate::graphql::types::{
     Cause, CauseConnection, Condition, ConditionConnection, NodeFilter, NodeListArgs, NodeOrder,
     NodeRef, Page, Risk, RiskConnection, Symptom, SymptomConnection, Treatment,
     TreatmentConnection, node_page,
 };
+use crate::graphql::types::{detail, node};
 
 async fn by_slug<T: From<NodeRef>>(
     ctx: &Context<'_>,
@@ -23,7 +24,25 @@ async fn by_slug<T: From<NodeRef>>(
 ) -> Result<Option<T>> {
     let state = state(ctx)?;
     let vis = state.visibility();
-    if !detail::cites(ctx.field()) {
+    let cited = detail::cites(ctx.field());
+    // The page shows links: read them with the node, in one statement.
+    if state.reads_along()
+        && let Some((dir, batch)) = node::page_links(ctx.field(), kind)
+    {
+        let read = batch.read(dir);
+        let Some(page) = links::page(&state.db, kind, slug, vis, cited, read, batch.onward())
+            .await
+            .map_err(|e| e.extend())?
+        else {
+            return Ok(None);
+        };
+        if cited {
+            keep_citations(state, page.node.id, page.citations);
+        }
+        state.keep_page_links(page.node.id, dir, &batch, page.links);
+        return Ok(Some(T::from(Arc::new(page.node))));
+    }
+    if !cited {
         let row = nodes::by_slug(&state.db, Some(kind), slug, vis)
             .await
             .map_err(|e| e.extend())?;
@@ -36,13 +55,22 @@ async fn by_slug<T: From<NodeRef>>(
     else {
         return Ok(None);
     };
+    keep_citations(state, row.id, cited);
+    Ok(Some(T::from(Arc::new(row))))
+}
+
+/// Keeps a node's citations, read with it, for its `citations` field.
+fn keep_citations(
+    state: &RequestState,
+    node: Uuid,
+    cited: Vec<(entity::citation::Model, entity::source::Model)>,
+) {
     let mut sources = HashMap::new();
     let citations = cited
         .into_iter()
         .map(|(citation, source)| CitationRow::shared(citation, source, &mut sources))
         .collect();
-    state.keep_read_along(CitedBy::Node(row.id), citations);
-    Ok(Some(T::from(Arc::new(row))))
+    state.keep_read_along(CitedBy::Node(node), citations);
 }
 
 async fn list<T: From<NodeRef>, C: From<Page<T>>>(

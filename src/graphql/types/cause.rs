@@ -5,17 +5,17 @@ use entity::sea_orm_active_enums::{NodeKind as K, Predicate as P};
 
 use super::Condition;
 use super::link::ConditionLink;
-use super::node::{LinkSel, linked, links, node_object};
+use super::node::{LinkField, LinkSel, linked, links, node_object};
 
 const CONDITIONS: LinkSel = LinkSel::incoming(P::CausedBy, K::Condition);
 const IS_CONDITION: LinkSel = LinkSel::out(P::IsCondition, K::Condition);
 
 /// The link fields and what each reads (`node::link_fields`).
-pub(super) const LINK_FIELDS: &[(&str, LinkSel)] = &[
-    ("conditions", CONDITIONS),
-    ("conditionLinks", CONDITIONS),
-    ("notCauseOf", CONDITIONS.denied()),
-    ("isCondition", IS_CONDITION),
+pub(super) const LINK_FIELDS: &[LinkField] = &[
+    LinkField::nodes("conditions", CONDITIONS),
+    LinkField::links("conditionLinks", CONDITIONS),
+    LinkField::links("notCauseOf", CONDITIONS.denied()),
+    LinkField::nodes("isCondition", IS_CONDITION),
 ];
 
 node_object! {

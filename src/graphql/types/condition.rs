@@ -4,7 +4,7 @@ use async_graphql::{Context, Result};
 use entity::sea_orm_active_enums::{NodeKind as K, Predicate as P};
 
 use super::link::{CauseLink, ConditionLink, RiskLink, SymptomLink, TreatmentLink};
-use super::node::{LinkSel, linked, links, node_object};
+use super::node::{LinkField, LinkSel, linked, links, node_object};
 use super::{Cause, Risk, Symptom, Treatment};
 use crate::domain::rules::coding;
 
@@ -29,26 +29,26 @@ const AS_CAUSE: LinkSel = LinkSel::incoming(P::IsCondition, K::Cause);
 const AS_RISK: LinkSel = LinkSel::incoming(P::IsCondition, K::Risk);
 
 /// The link fields and what each reads (`node::link_fields`).
-pub(super) const LINK_FIELDS: &[(&str, LinkSel)] = &[
-    ("symptoms", SYMPTOMS),
-    ("symptomLinks", SYMPTOMS),
-    ("causes", CAUSES),
-    ("causeLinks", CAUSES),
-    ("notCausedBy", CAUSES.denied()),
-    ("treatments", TREATMENTS),
-    ("treatmentLinks", TREATMENTS),
-    ("riskFactors", RISK_FACTORS),
-    ("riskFactorLinks", RISK_FACTORS),
-    ("resultsFrom", RESULTS_FROM),
-    ("resultsFromLinks", RESULTS_FROM),
-    ("differentials", DIFFERENTIAL_OUT),
-    ("differentials", DIFFERENTIAL_IN),
-    ("differentialLinks", DIFFERENTIAL_OUT),
-    ("differentialLinks", DIFFERENTIAL_IN),
-    ("broader", BROADER),
-    ("narrower", NARROWER),
-    ("asCause", AS_CAUSE),
-    ("asRisk", AS_RISK),
+pub(super) const LINK_FIELDS: &[LinkField] = &[
+    LinkField::nodes("symptoms", SYMPTOMS),
+    LinkField::links("symptomLinks", SYMPTOMS),
+    LinkField::nodes("causes", CAUSES),
+    LinkField::links("causeLinks", CAUSES),
+    LinkField::links("notCausedBy", CAUSES.denied()),
+    LinkField::nodes("treatments", TREATMENTS),
+    LinkField::links("treatmentLinks", TREATMENTS),
+    LinkField::nodes("riskFactors", RISK_FACTORS),
+    LinkField::links("riskFactorLinks", RISK_FACTORS),
+    LinkField::nodes("resultsFrom", RESULTS_FROM),
+    LinkField::links("resultsFromLinks", RESULTS_FROM),
+    LinkField::nodes("differentials", DIFFERENTIAL_OUT),
+    LinkField::nodes("differentials", DIFFERENTIAL_IN),
+    LinkField::links("differentialLinks", DIFFERENTIAL_OUT),
+    LinkField::links("differentialLinks", DIFFERENTIAL_IN),
+    LinkField::nodes("broader", BROADER),
+    LinkField::nodes("narrower", NARROWER),
+    LinkField::nodes("asCause", AS_CAUSE),
+    LinkField::nodes("asRisk", AS_RISK),
 ];
 
 node_object! {

@@ -7,7 +7,7 @@
 
 use async_graphql::SelectionField;
 
-use super::node::LinkSel;
+use super::node::LinkField;
 use crate::domain::service::links::Detail;
 use crate::graphql::loaders::Onward;
 
@@ -89,14 +89,14 @@ pub(crate) fn cites(field: SelectionField<'_>) -> bool {
 /// statement, which reads those along.
 pub(crate) fn onward<'a>(
     far_ends: impl Iterator<Item = SelectionField<'a>>,
-    fields: &[(&str, LinkSel)],
+    fields: &[LinkField],
 ) -> (Onward, Detail) {
     let mut onward = Onward::default();
     let mut detail = Detail::Listing;
     for far_end in far_ends {
         for child in far_end.selection_set() {
             let name = child.name();
-            let mut reads = fields.iter().filter(|(field, _)| *field == name).peekable();
+            let mut reads = fields.iter().filter(|field| field.name == name).peekable();
             // Most children are scalars: look into a child's selection only when it lists links.
             if reads.peek().is_none() || cites(child) {
                 continue;
@@ -104,8 +104,8 @@ pub(crate) fn onward<'a>(
             if of(child) == Detail::Full {
                 detail = Detail::Full;
             }
-            for (_, sel) in reads {
-                onward = onward.with(sel.dir, sel.predicate);
+            for field in reads {
+                onward = onward.with(field.sel.dir, field.sel.predicate);
             }
         }
     }
@@ -143,10 +143,12 @@ mod tests {
         "reviewDue",
     ];
 
-    /// The names of `ty`'s fields, deprecated ones included, by introspection.
-    async fn field_names(schema: &crate::graphql::AppSchema, ty: &str) -> Vec<String> {
+    /// The fields of `ty`, deprecated ones included, by introspection: each name with the
+    /// named type inside its list and non-null wrappers.
+    async fn fields(schema: &crate::graphql::AppSchema, ty: &str) -> Vec<(String, String)> {
         let query = format!(
-            r#"{{ __type(name: "{ty}") {{ fields(includeDeprecated: true) {{ name }} }} }}"#
+            r#"{{ __type(name: "{ty}") {{ fields(includeDeprecated: true) {{ name
+              type {{ name ofType {{ name ofType {{ name ofType {{ name }} }} }} }} }} }} }}"#
         );
         let response = schema
             .execute(query)
@@ -154,21 +156,30 @@ mod tests {
             .into_result()
             .expect("introspects");
         let data = response.data.into_json().expect("json");
-        let names: Vec<String> = data["__type"]["fields"]
+        let fields: Vec<(String, String)> = data["__type"]["fields"]
             .as_array()
             .expect("a type with fields")
             .iter()
-            .map(|f| f["name"].as_str().expect("name").to_owned())
+            .map(|f| {
+                let mut ty = &f["type"];
+                while ty["name"].is_null() {
+                    ty = &ty["ofType"];
+                }
+                let name = f["name"].as_str().expect("name").to_owned();
+                (name, ty["name"].as_str().expect("a named type").to_owned())
+            })
             .collect();
-        assert!(!names.is_empty(), "{ty}");
-        names
+        assert!(!fields.is_empty(), "{ty}");
+        fields
     }
 
     /// Each node type's table of link fields (`node::link_fields`) names every field of the
-    /// type that lists links, and only those: a link field missing from it would never be
-    /// read ahead, a name that is no field would read links nobody shows.
+    /// type that lists links, and only those, and says what each returns: a link field missing
+    /// from it would never be read ahead, a name that is no field would read links nobody
+    /// shows, and a field read as the wrong kind would read the wrong columns ahead.
     #[tokio::test]
     async fn every_link_field_is_in_its_types_table() {
+        use super::super::node::Shows;
         use entity::sea_orm_active_enums::NodeKind as K;
         let schema = crate::graphql::build_schema();
         for (ty, kind) in [
@@ -178,19 +189,28 @@ mod tests {
             ("Risk", K::Risk),
             ("Treatment", K::Treatment),
         ] {
-            let fields = field_names(&schema, ty).await;
+            let fields = fields(&schema, ty).await;
             let table = super::super::node::link_fields(kind);
-            for name in &fields {
+            for (name, _) in &fields {
                 if BY_ID.contains(&name.as_str()) && name != "citations" {
                     assert!(
-                        table.iter().any(|(field, _)| field == name),
+                        table.iter().any(|field| field.name == name),
                         "{ty}.{name} is missing from its type's LINK_FIELDS"
                     );
                 }
             }
-            for (name, _) in table {
-                assert!(fields.iter().any(|f| f == name), "{ty} has no field {name}");
-                assert!(BY_ID.contains(name), "{ty}.{name} is not read by id");
+            for field in table {
+                let name = field.name;
+                let Some((_, returns)) = fields.iter().find(|(f, _)| f == name) else {
+                    panic!("{ty} has no field {name}");
+                };
+                assert!(BY_ID.contains(&name), "{ty}.{name} is not read by id");
+                let shows = if returns.ends_with("Link") {
+                    Shows::Links
+                } else {
+                    Shows::Nodes
+                };
+                assert_eq!(field.shows, shows, "{ty}.{name} returns {returns}");
             }
         }
     }
@@ -213,7 +233,7 @@ mod tests {
             "ConditionLink",
         ];
         for ty in types {
-            for name in field_names(&schema, ty).await {
+            for (name, _) in fields(&schema, ty).await {
                 let name = name.as_str();
                 assert!(
                     LISTED.contains(&name)

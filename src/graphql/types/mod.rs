@@ -12,7 +12,7 @@ mod enums;
 pub(crate) mod explore;
 mod jsonld;
 mod link;
-mod node;
+pub(crate) mod node;
 pub(crate) mod review;
 mod risk;
 mod source;

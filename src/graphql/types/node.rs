@@ -11,7 +11,7 @@ use super::{Cause, Citation, Condition, Risk, Symptom, Treatment, detail};
 use crate::domain::service::links::{Detail, Direction};
 use crate::graphql::context::state;
 use crate::graphql::error::from_load;
-use crate::graphql::loaders::{CitedBy, LinkKey, LinkRow, Onward};
+use crate::graphql::loaders::{Batch, CitedBy, LinkKey, LinkRow, Onward};
 
 /// A stored node, shared by the object types that wrap it.
 pub(crate) type NodeRef = Arc<node::Model>;
@@ -276,21 +276,48 @@ impl LinkSel {
     }
 }
 
+/// What a link field returns.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Shows {
+    /// The links, with their far ends (`treatmentLinks`).
+    Links,
+    /// The far ends alone (`treatments`).
+    Nodes,
+}
+
+/// A field of a node type that lists links (`link_fields`).
+pub(crate) struct LinkField {
+    pub name: &'static str,
+    pub sel: LinkSel,
+    pub shows: Shows,
+}
+
+impl LinkField {
+    pub const fn links(name: &'static str, sel: LinkSel) -> Self {
+        Self {
+            name,
+            sel,
+            shows: Shows::Links,
+        }
+    }
+    pub const fn nodes(name: &'static str, sel: LinkSel) -> Self {
+        Self {
+            name,
+            sel,
+            shows: Shows::Nodes,
+        }
+    }
+}
+
 /// The links of `node` that `sel` picks, in name order of the other end.
 pub(crate) async fn links<T: From<LinkRow>>(
     ctx: &Context<'_>,
     node: Uuid,
     sel: LinkSel,
 ) -> Result<Vec<T>> {
-    let field = ctx.field();
-    let far_ends = field
-        .selection_set()
-        .filter(|child| detail::FAR_ENDS.contains(&child.name()));
-    let read = Read {
-        detail: detail::of(field),
-        cited: detail::cites(field),
-    };
-    load_links(ctx, node, sel, read, far_ends).await
+    let ahead = state(ctx)?.reads_along();
+    let key = link_key(ctx.field(), Shows::Links, sel, node, ahead);
+    load_links(ctx, sel, key).await
 }
 
 /// The nodes at the other end of the links `sel` picks.
@@ -299,38 +326,47 @@ pub(crate) async fn linked<T: From<NodeRef>>(
     node: Uuid,
     sel: LinkSel,
 ) -> Result<Vec<T>> {
-    let field = ctx.field();
-    // A node's `citations` here are the far end's own, not the links': none are read along.
-    let read = Read {
-        detail: detail::of(field),
-        cited: false,
-    };
-    let rows: Vec<LinkRow> = load_links(ctx, node, sel, read, std::iter::once(field)).await?;
+    let ahead = state(ctx)?.reads_along();
+    let key = link_key(ctx.field(), Shows::Nodes, sel, node, ahead);
+    let rows: Vec<LinkRow> = load_links(ctx, sel, key).await?;
     Ok(rows.into_iter().map(|r| T::from(r.other)).collect())
 }
 
-/// What a list of links reads of each link.
-struct Read {
-    detail: Detail,
-    cited: bool,
-}
-
-/// The links `sel` picks, read with `read`; the far ends' links that `far_ends` (the
-/// selections of the far ends) show are read in the same statement.
-async fn load_links<'a, T: From<LinkRow>>(
-    ctx: &Context<'a>,
-    node: Uuid,
+/// The key a link field (`field`, showing `shows` of the links `sel` picks) reads `node`'s
+/// links with; `ahead`: with the far ends' links the field's selection shows, in the same
+/// statement.
+fn link_key(
+    field: SelectionField<'_>,
+    shows: Shows,
     sel: LinkSel,
-    read: Read,
-    far_ends: impl Iterator<Item = SelectionField<'a>>,
-) -> Result<Vec<T>> {
-    let state = state(ctx)?;
-    let (onward, onward_detail) = if state.reads_along() {
-        detail::onward(far_ends, link_fields(sel.other))
-    } else {
-        (Onward::default(), Detail::Listing)
+    node: Uuid,
+    ahead: bool,
+) -> LinkKey {
+    let fields = link_fields(sel.other);
+    let (cited, (onward, onward_detail)) = match shows {
+        Shows::Links => {
+            let far_ends = field
+                .selection_set()
+                .filter(|child| detail::FAR_ENDS.contains(&child.name()));
+            let onward = if ahead {
+                detail::onward(far_ends, fields)
+            } else {
+                (Onward::default(), Detail::Listing)
+            };
+            (detail::cites(field), onward)
+        }
+        // A node's `citations` here are the far end's own, not the links': none are read
+        // along.
+        Shows::Nodes => {
+            let onward = if ahead {
+                detail::onward(std::iter::once(field), fields)
+            } else {
+                (Onward::default(), Detail::Listing)
+            };
+            (false, onward)
+        }
     };
-    let key = LinkKey {
+    LinkKey {
         node,
         dir: sel.dir,
         predicate: sel.predicate,
@@ -338,11 +374,46 @@ async fn load_links<'a, T: From<LinkRow>>(
         detail: if onward_detail == Detail::Full {
             Detail::Full
         } else {
-            read.detail
+            detail::of(field)
         },
-        cited: read.cited,
+        cited,
         onward,
+    }
+}
+
+/// The links the selection of a node of `kind` (`field`) shows on one side (the side more of
+/// its link fields read), as one read: `links::page` reads them with the node. `None`
+/// when it shows no links.
+pub(crate) fn page_links(
+    field: SelectionField<'_>,
+    kind: StoredKind,
+) -> Option<(Direction, Batch)> {
+    let fields = link_fields(kind);
+    let keys: Vec<LinkKey> = field
+        .selection_set()
+        .flat_map(|child| {
+            fields
+                .iter()
+                .filter(move |f| f.name == child.name())
+                .map(move |f| link_key(child, f.shows, f.sel, Uuid::nil(), true))
+        })
+        .collect();
+    let out = keys.iter().filter(|k| k.dir == Direction::Out).count();
+    let dir = match (out, keys.len() - out) {
+        (0, 0) => return None,
+        (out, incoming) if out >= incoming => Direction::Out,
+        _ => Direction::In,
     };
+    Some((dir, Batch::of(keys.iter().filter(|k| k.dir == dir), true)))
+}
+
+/// The links `key` asks for, those `sel` picks among them.
+async fn load_links<T: From<LinkRow>>(
+    ctx: &Context<'_>,
+    sel: LinkSel,
+    key: LinkKey,
+) -> Result<Vec<T>> {
+    let state = state(ctx)?;
     let rows = match state.links_read_along(&key) {
         Some(rows) => Some(rows),
         None => state.links().load_one(key).await.map_err(from_load)?,
@@ -364,7 +435,7 @@ async fn load_links<'a, T: From<LinkRow>>(
 /// The fields of a node type that list its links, with the links each reads (a field may
 /// read two, like `differentials`): a parent's selection names them, and they are read a
 /// level early (`detail::onward`).
-pub(crate) fn link_fields(kind: StoredKind) -> &'static [(&'static str, LinkSel)] {
+pub(crate) fn link_fields(kind: StoredKind) -> &'static [LinkField] {
     match kind {
         StoredKind::Condition => super::condition::LINK_FIELDS,
         StoredKind::Cause => super::cause::LINK_FIELDS,

@@ -4,7 +4,7 @@ use async_graphql::{Context, Result};
 use entity::sea_orm_active_enums::{NodeKind as K, Predicate as P};
 
 use super::link::{ConditionLink, TreatmentLink};
-use super::node::{LinkSel, linked, links, node_object};
+use super::node::{LinkField, LinkSel, linked, links, node_object};
 use super::{Condition, Treatment};
 
 const TREATMENTS: LinkSel = LinkSel::incoming(P::HasAdverseRisk, K::Treatment);
@@ -13,14 +13,14 @@ const RISK_FACTOR_OF: LinkSel = LinkSel::incoming(P::HasRiskFactor, K::Condition
 const IS_CONDITION: LinkSel = LinkSel::out(P::IsCondition, K::Condition);
 
 /// The link fields and what each reads (`node::link_fields`).
-pub(super) const LINK_FIELDS: &[(&str, LinkSel)] = &[
-    ("treatments", TREATMENTS),
-    ("treatmentLinks", TREATMENTS),
-    ("leadsTo", LEADS_TO),
-    ("leadsToLinks", LEADS_TO),
-    ("riskFactorOf", RISK_FACTOR_OF),
-    ("riskFactorOfLinks", RISK_FACTOR_OF),
-    ("isCondition", IS_CONDITION),
+pub(super) const LINK_FIELDS: &[LinkField] = &[
+    LinkField::nodes("treatments", TREATMENTS),
+    LinkField::links("treatmentLinks", TREATMENTS),
+    LinkField::nodes("leadsTo", LEADS_TO),
+    LinkField::links("leadsToLinks", LEADS_TO),
+    LinkField::nodes("riskFactorOf", RISK_FACTOR_OF),
+    LinkField::links("riskFactorOfLinks", RISK_FACTOR_OF),
+    LinkField::nodes("isCondition", IS_CONDITION),
 ];
 
 node_object! {

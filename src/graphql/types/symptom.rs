@@ -5,13 +5,15 @@ use entity::sea_orm_active_enums::{NodeKind as K, Predicate as P};
 
 use super::Condition;
 use super::link::ConditionLink;
-use super::node::{LinkSel, linked, links, node_object};
+use super::node::{LinkField, LinkSel, linked, links, node_object};
 
 const CONDITIONS: LinkSel = LinkSel::incoming(P::HasSymptom, K::Condition);
 
 /// The link fields and what each reads (`node::link_fields`).
-pub(super) const LINK_FIELDS: &[(&str, LinkSel)] =
-    &[("conditions", CONDITIONS), ("conditionLinks", CONDITIONS)];
+pub(super) const LINK_FIELDS: &[LinkField] = &[
+    LinkField::nodes("conditions", CONDITIONS),
+    LinkField::links("conditionLinks", CONDITIONS),
+];
 
 node_object! {
     /// Something a patient notices, such as numbness or tingling around the injection area.

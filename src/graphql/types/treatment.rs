@@ -5,18 +5,18 @@ use entity::sea_orm_active_enums::{NodeKind as K, Predicate as P};
 
 use super::enums::TreatmentType;
 use super::link::{ConditionLink, RiskLink};
-use super::node::{LinkSel, linked, links, node_object};
+use super::node::{LinkField, LinkSel, linked, links, node_object};
 use super::{Condition, Risk};
 
 const CONDITIONS: LinkSel = LinkSel::incoming(P::TreatedBy, K::Condition);
 const RISKS: LinkSel = LinkSel::out(P::HasAdverseRisk, K::Risk);
 
 /// The link fields and what each reads (`node::link_fields`).
-pub(super) const LINK_FIELDS: &[(&str, LinkSel)] = &[
-    ("conditions", CONDITIONS),
-    ("conditionLinks", CONDITIONS),
-    ("risks", RISKS),
-    ("riskLinks", RISKS),
+pub(super) const LINK_FIELDS: &[LinkField] = &[
+    LinkField::nodes("conditions", CONDITIONS),
+    LinkField::links("conditionLinks", CONDITIONS),
+    LinkField::nodes("risks", RISKS),
+    LinkField::links("riskLinks", RISKS),
 ];
 
 node_object! {
