@@ -158,7 +158,7 @@ pub async fn of_nodes(
     };
     let onward = onward.filter(|o| !o.via.is_empty() && !o.reads.is_empty());
     let Some(onward) = onward else {
-        let select = branch(backend, dir, predicates, vis, detail, cited, None, layout)
+        let select = branch(backend, dir, predicates, vis, cited, None, layout)
             .filter(sql::one_of(backend, near_column, ids))
             .order_by_asc(node::Column::Name)
             .order_by_asc(edge::Column::Id);
@@ -208,7 +208,7 @@ pub struct Read<'a> {
 
 /// The node of `kind` with `slug` when `vis` shows it (with its own citations when `cited`),
 /// and the links `read` and `onward` pick, as [`of_nodes`] reads them for its id: all in one
-/// statement, a `UNION ALL` whose last branch is the node itself. A page that shows a node
+/// statement, a `UNION ALL` whose first branch is the node itself. A page that shows a node
 /// and its links costs one round trip instead of two.
 pub async fn page(
     db: &impl ConnectionTrait,
@@ -225,10 +225,7 @@ pub async fn page(
         let select = select
             .filter(node::Column::Slug.eq(slug))
             .filter(node::Column::Kind.eq(kind));
-        match vis {
-            Visibility::PublishedOnly => select.filter(node::Column::Status.eq(Status::Published)),
-            Visibility::Everything => select,
-        }
+        super::nodes::visible(select, vis)
     };
     let id = the_node(node::Entity::find().select_only().column(node::Column::Id)).into_query();
     let near = ends(read.dir).0.in_subquery(id);
@@ -314,18 +311,9 @@ fn compound(
         detail,
         cited,
     } = read;
-    let first = branch(
-        backend,
-        dir,
-        predicates,
-        vis,
-        detail,
-        cited,
-        Some(0),
-        layout,
-    )
-    .filter(near.clone())
-    .into_query();
+    let first = branch(backend, dir, predicates, vis, cited, Some(0), layout)
+        .filter(near.clone())
+        .into_query();
     let mut statement = match head {
         Some(mut head) => {
             head.union(UnionType::All, first);
@@ -358,17 +346,8 @@ fn compound(
             if relations.is_empty() {
                 continue;
             }
-            let next = branch(
-                backend,
-                side,
-                &relations,
-                vis,
-                detail,
-                false,
-                Some(level),
-                layout,
-            )
-            .filter(ends(side).0.in_subquery(far_ends.clone()));
+            let next = branch(backend, side, &relations, vis, false, Some(level), layout)
+                .filter(ends(side).0.in_subquery(far_ends.clone()));
             statement.union(UnionType::All, next.into_query());
         }
     }
@@ -424,20 +403,16 @@ fn node_width(detail: Detail) -> usize {
 /// The edges on the `dir` side of some nodes (the caller filters which) with one of
 /// `predicates`, their far ends and, `cited`, their citations, in the columns of `layout`;
 /// `level` first when the statement is a branch of a compound one. Unordered.
-#[expect(
-    clippy::too_many_arguments,
-    reason = "one branch's parameters; a struct would only rename them"
-)]
 fn branch(
     backend: DbBackend,
     dir: Direction,
     predicates: &[Predicate],
     vis: Visibility,
-    detail: Detail,
     cited: bool,
     level: Option<u8>,
     layout: Layout,
 ) -> Select<edge::Entity> {
+    let detail = layout.detail;
     let far = match dir {
         Direction::Out => edge::Relation::Object,
         Direction::In => edge::Relation::Subject,
