@@ -8,7 +8,7 @@ pub mod service;
 pub use error::DomainError;
 
 /// Who is reading: anonymous readers see published content only.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum Visibility {
     PublishedOnly,
     Everything,

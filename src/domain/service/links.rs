@@ -6,11 +6,12 @@ use sea_orm::sea_query::{Expr, SelectStatement, UnionType};
 use sea_orm::{
     ActiveEnum as _, ColumnTrait, Condition, ConnectionTrait, DbBackend, DbErr, EntityTrait,
     IdenStatic as _, JoinType, Order, QueryFilter, QueryOrder, QueryResult, QuerySelect,
-    QueryTrait as _, RelationDef, RelationTrait, Select,
+    QueryTrait as _, RelationDef, RelationTrait, Select, Statement,
 };
 use uuid::Uuid;
 
 use super::rows::Columns;
+use super::shapes::{self, By, Shape};
 use super::sql;
 use crate::domain::{DomainError, Visibility};
 
@@ -83,6 +84,11 @@ pub(super) const REST_NODE: [node::Column; 11] = [
     node::Column::UpdatedAt,
 ];
 
+/// The bit of one side and relation in a set of them (32 bits hold every pair).
+pub fn read_bit(dir: Direction, predicate: Predicate) -> u32 {
+    1 << (predicate as u32 * 2 + dir as u32)
+}
+
 /// Where a link stands when a node's links are listed: treatments in the order the source
 /// ranks them (first line … extreme cases), then links without a place.
 pub fn place_rank(place: Option<TreatmentPlace>) -> u8 {
@@ -150,41 +156,68 @@ pub async fn of_nodes(
     onward: Option<Onward<'_>>,
 ) -> Result<Levels, DomainError> {
     let backend = db.get_database_backend();
-    let near_column = ends(dir).0;
+    let postgres = backend == DbBackend::Postgres;
+    let onward = onward.filter(|o| !o.via.is_empty() && !o.reads.is_empty());
+    let shape = Shape {
+        postgres,
+        by: By::Ids(if postgres { 0 } else { ids.len() }),
+        dir,
+        predicates: shapes::predicate_set(predicates),
+        vis,
+        detail,
+        cited,
+        onward: onward.map(|o| (shapes::predicate_set(o.via), shapes::onward_set(o.reads))),
+    };
     let layout = Layout {
         detail,
         cited,
         padded: false,
     };
-    let onward = onward.filter(|o| !o.via.is_empty() && !o.reads.is_empty());
+    // PostgreSQL binds the ids as one array whatever their number.
+    let near = || {
+        let stand_ins = shapes::ids(if postgres { 1 } else { ids.len() });
+        sql::one_of(backend, ends(dir).0, &stand_ins)
+    };
     let Some(onward) = onward else {
-        let select = branch(backend, dir, predicates, vis, cited, None, layout)
-            .filter(sql::one_of(backend, near_column, ids))
-            .order_by_asc(node::Column::Name)
-            .order_by_asc(edge::Column::Id);
-        let select = if cited {
-            select
-                .order_by_asc(citation::Column::CreatedAt)
-                .order_by_asc(citation::Column::Id)
-        } else {
-            select
-        };
-        let rows = db.query_all_raw(select.build(backend)).await?;
+        let statement = shapes::statement(shape, "", ids, || {
+            let select = branch(backend, dir, predicates, vis, cited, None, layout)
+                .filter(near())
+                .order_by_asc(node::Column::Name)
+                .order_by_asc(edge::Column::Id);
+            let select = if cited {
+                select
+                    .order_by_asc(citation::Column::CreatedAt)
+                    .order_by_asc(citation::Column::Id)
+            } else {
+                select
+            };
+            select.build(backend)
+        });
+        let rows = db.query_all_raw(statement).await?;
         let ([near, _, _], _) = decode(&rows, false, layout)?;
         return Ok(Levels {
             near,
             onward: Vec::new(),
         });
     };
-    let near = sql::one_of(backend, near_column, ids);
     let read = Read {
         dir,
         predicates,
         detail,
         cited,
     };
-    let statement = compound(backend, None, near, read, vis, Some(onward), layout);
-    let rows = db.query_all_raw(backend.build(&statement)).await?;
+    let statement = shapes::statement(shape, "", ids, || {
+        backend.build(&compound(
+            backend,
+            None,
+            near(),
+            read,
+            vis,
+            Some(onward),
+            layout,
+        ))
+    });
+    let rows = db.query_all_raw(statement).await?;
     let (levels, _) = decode(&rows, true, layout)?;
     Ok(into_levels(levels))
 }
@@ -221,19 +254,55 @@ pub async fn page(
 ) -> Result<Option<Page>, DomainError> {
     let backend = db.get_database_backend();
     let onward = onward.filter(|o| !o.via.is_empty() && !o.reads.is_empty());
+    let shape = Shape {
+        postgres: backend == DbBackend::Postgres,
+        by: By::Slug(kind, cited),
+        dir: read.dir,
+        predicates: shapes::predicate_set(read.predicates),
+        vis,
+        detail: read.detail,
+        cited: read.cited,
+        onward: onward.map(|o| (shapes::predicate_set(o.via), shapes::onward_set(o.reads))),
+    };
+    let statement = shapes::statement(shape, slug, &[], || {
+        page_statement(backend, kind, vis, cited, read, onward)
+    });
+    let rows = db.query_all_raw(statement).await?;
+    let layout = page_layout(read, cited);
+    let (levels, node) = decode(&rows, true, layout)?;
+    Ok(node.map(|(node, citations)| Page {
+        node,
+        citations,
+        links: into_levels(levels),
+    }))
+}
+
+fn page_layout(read: Read<'_>, cited: bool) -> Layout {
+    Layout {
+        detail: read.detail,
+        cited: read.cited || cited,
+        padded: true,
+    }
+}
+
+/// [`page`]'s statement, for the node with the slug [`shapes::SLUG`].
+fn page_statement(
+    backend: DbBackend,
+    kind: NodeKind,
+    vis: Visibility,
+    cited: bool,
+    read: Read<'_>,
+    onward: Option<Onward<'_>>,
+) -> Statement {
     let the_node = |select: Select<node::Entity>| {
         let select = select
-            .filter(node::Column::Slug.eq(slug))
+            .filter(node::Column::Slug.eq(shapes::SLUG))
             .filter(node::Column::Kind.eq(kind));
         super::nodes::visible(select, vis)
     };
     let id = the_node(node::Entity::find().select_only().column(node::Column::Id)).into_query();
     let near = ends(read.dir).0.in_subquery(id);
-    let layout = Layout {
-        detail: read.detail,
-        cited: read.cited || cited,
-        padded: true,
-    };
+    let layout = page_layout(read, cited);
     // The node: no edge, every node column, its own citations. It is the first branch:
     // PostgreSQL types a `UNION`'s columns pair by pair, and two branches of NULL padding
     // would make a column `text` before it meets the node's typed one.
@@ -251,7 +320,7 @@ pub async fn page(
     } else {
         own
     };
-    let statement = compound(
+    backend.build(&compound(
         backend,
         Some(the_node(own).into_query()),
         near,
@@ -259,14 +328,7 @@ pub async fn page(
         vis,
         onward,
         layout,
-    );
-    let rows = db.query_all_raw(backend.build(&statement)).await?;
-    let (levels, node) = decode(&rows, true, layout)?;
-    Ok(node.map(|(node, citations)| Page {
-        node,
-        citations,
-        links: into_levels(levels),
-    }))
+    ))
 }
 
 /// The `level` of [`page`]'s branch that reads the node itself: after its links'.

@@ -22,6 +22,7 @@ pub mod review_due;
 pub mod review_queue;
 mod rows;
 pub mod search;
+mod shapes;
 pub mod source_write;
 pub mod sources;
 pub mod sql;

@@ -6,6 +6,8 @@
 //! uncached condition page (some 30 links, 40 citations) that decoding was a third of the
 //! server's instructions (`bench/PLANS.md`, "Where the server's CPU went").
 
+use std::cell::RefCell;
+
 use chrono::DateTime;
 use entity::{citation, edge, node, source};
 use sea_orm::sqlx::{self, Decode, Postgres, Row as _, Sqlite, Type};
@@ -63,16 +65,27 @@ impl<'a> Columns<'a> {
 
     /// The next column, a closed vocabulary stored as its string.
     pub(crate) fn vocabulary<E: ActiveEnum<Value = String>>(&mut self) -> Result<E, DbErr> {
-        self.get::<String>()
-            .and_then(|value| E::try_from_value(&value))
+        match self.text()? {
+            Some(text) => vocabulary_of(text),
+            None => Err(DbErr::Type(format!("column {}: NULL", self.next - 1))),
+        }
     }
 
     pub(crate) fn vocabulary_or_null<E: ActiveEnum<Value = String>>(
         &mut self,
     ) -> Result<Option<E>, DbErr> {
-        self.get::<Option<String>>()?
-            .map(|value| E::try_from_value(&value))
-            .transpose()
+        self.text()?.map(vocabulary_of).transpose()
+    }
+
+    /// The next column's text, borrowed from the row.
+    fn text(&mut self) -> Result<Option<&'a str>, DbErr> {
+        let index = self.next;
+        self.next += 1;
+        let value = match self.row {
+            Driver::Postgres(row) => row.try_get_unchecked::<Option<&str>, _>(index),
+            Driver::Sqlite(row) => row.try_get_unchecked::<Option<&str>, _>(index),
+        };
+        value.map_err(|err| DbErr::Type(format!("column {index}: {err}")))
     }
 
     /// A node read for a listing (`links::Detail::Listing`): id, kind, slug, name, treatment
@@ -182,4 +195,17 @@ impl<'a> Columns<'a> {
         };
         Ok(Some((citation, source)))
     }
+}
+
+/// The vocabulary value spelled `text`. SeaORM matches a `&String`: the text goes through one
+/// buffer per thread instead of a new string per value (six per link of a page).
+fn vocabulary_of<E: ActiveEnum<Value = String>>(text: &str) -> Result<E, DbErr> {
+    thread_local! {
+        static SPELLING: RefCell<String> = const { RefCell::new(String::new()) };
+    }
+    SPELLING.with_borrow_mut(|spelling| {
+        spelling.clear();
+        spelling.push_str(text);
+        E::try_from_value(spelling)
+    })
 }

@@ -41,7 +41,7 @@ pub(crate) struct Onward(u32);
 
 impl Onward {
     pub(crate) fn with(self, dir: Direction, predicate: Predicate) -> Self {
-        Self(self.0 | bit(dir, predicate))
+        Self(self.0 | links::read_bit(dir, predicate))
     }
 
     pub(crate) fn is_empty(self) -> bool {
@@ -53,14 +53,10 @@ impl Onward {
             .into_iter()
             .flat_map(move |dir| {
                 Predicate::iter()
-                    .filter(move |p| self.0 & bit(dir, *p) != 0)
+                    .filter(move |p| self.0 & links::read_bit(dir, *p) != 0)
                     .map(move |p| (dir, p))
             })
     }
-}
-
-fn bit(dir: Direction, predicate: Predicate) -> u32 {
-    1 << (predicate as u32 * 2 + dir as u32)
 }
 
 /// One edge and the node at its other end.
