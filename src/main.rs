@@ -8,7 +8,7 @@ use caregraph::cli::Cli;
 
 /// jemalloc instead of the system's allocator: an uncached page allocates some 2,700 times,
 /// and glibc's malloc spent a fifth of the page's CPU on them, jemalloc a third less
-/// (`docs/performance.md`, "Allocation").
+/// (`docs/performance.md`, "Fewer allocations").
 #[cfg(not(target_env = "msvc"))]
 #[global_allocator]
 static ALLOCATOR: tikv_jemallocator::Jemalloc = tikv_jemallocator::Jemalloc;

@@ -166,7 +166,7 @@ pub async fn of_nodes(
         vis,
         detail,
         cited,
-        onward: onward.map(|o| (shapes::predicate_set(o.via), shapes::onward_set(o.reads))),
+        onward: shapes::onward(onward),
     };
     let layout = Layout {
         detail,
@@ -262,7 +262,7 @@ pub async fn page(
         vis,
         detail: read.detail,
         cited: read.cited,
-        onward: onward.map(|o| (shapes::predicate_set(o.via), shapes::onward_set(o.reads))),
+        onward: shapes::onward(onward),
     };
     let statement = shapes::statement(shape, slug, &[], || {
         page_statement(backend, kind, vis, cited, read, onward)

@@ -10,6 +10,7 @@ use std::num::NonZeroUsize;
 
 use entity::sea_orm_active_enums::{NodeKind, Predicate};
 use lru::LruCache;
+use sea_orm::sea_query::ArrayType;
 use sea_orm::{DbBackend, Statement, Value};
 use uuid::Uuid;
 
@@ -56,6 +57,11 @@ pub(super) fn onward_set(reads: &[(Direction, Predicate)]) -> u32 {
         .fold(0, |set, (dir, p)| set | links::read_bit(*dir, *p))
 }
 
+/// [`Shape::onward`] of a read's onward reads.
+pub(super) fn onward(onward: Option<links::Onward<'_>>) -> Option<(u16, u32)> {
+    onward.map(|o| (predicate_set(o.via), onward_set(o.reads)))
+}
+
 /// The slug a statement is built with, found again among its values: no slug can hold NUL.
 pub(super) const SLUG: &str = "\0slug";
 
@@ -85,8 +91,8 @@ enum Hole {
     Slug,
     /// The `i`-th id, bound alone (SQLite's `IN`).
     Id(usize),
-    /// All ids as one array (PostgreSQL's `= ANY`).
-    Ids,
+    /// All ids as one array of this type (PostgreSQL's `= ANY`).
+    Ids(ArrayType),
 }
 
 impl Template {
@@ -99,12 +105,12 @@ impl Template {
                 let hole = match value {
                     Value::String(Some(s)) if s == SLUG => Hole::Slug,
                     Value::Uuid(Some(id)) => Hole::Id(id_index(id)?),
-                    Value::Array(_, Some(items))
+                    Value::Array(ty, Some(items))
                         if items.first().is_some_and(
                             |v| matches!(v, Value::Uuid(Some(id)) if id_index(id).is_some()),
                         ) =>
                     {
-                        Hole::Ids
+                        Hole::Ids(ty.clone())
                     }
                     _ => return None,
                 };
@@ -125,15 +131,12 @@ impl Template {
             values[*at] = match hole {
                 Hole::Slug => Value::String(Some(slug.to_owned())),
                 Hole::Id(i) => Value::Uuid(Some(ids[*i])),
-                Hole::Ids => match &values[*at] {
-                    Value::Array(ty, _) => Value::Array(
-                        ty.clone(),
-                        Some(Box::new(
-                            ids.iter().map(|id| Value::Uuid(Some(*id))).collect(),
-                        )),
-                    ),
-                    other => other.clone(),
-                },
+                Hole::Ids(ty) => Value::Array(
+                    ty.clone(),
+                    Some(Box::new(
+                        ids.iter().map(|id| Value::Uuid(Some(*id))).collect(),
+                    )),
+                ),
             };
         }
         Statement::from_sql_and_values(self.backend, self.sql.clone(), values)
