@@ -14,7 +14,7 @@ use uuid::Uuid;
 use crate::db::CountingConn;
 use crate::domain::Visibility;
 use crate::domain::rules::auth::{Actor, Permission, Viewer};
-use crate::domain::service::links::{Direction, Levels};
+use crate::domain::service::links::{Cites, Direction, Levels};
 use crate::graphql::error::code;
 use crate::graphql::loaders::{
     Batch, CitationRow, CitationsLoader, CitedBy, LinkKey, LinkRow, LinksAhead, LinksLoader,
@@ -36,11 +36,15 @@ pub struct RequestState {
     along: Option<ReadAlong>,
 }
 
+/// Citations read along, with how much of them was read.
+type Citations = (Cites, Arc<[CitationRow]>);
+
 /// Rows read for a field by the statement of its parent.
 #[derive(Default)]
 struct ReadAlong {
-    /// A node's citations (`nodes::by_slug_cited`).
-    citations: Mutex<HashMap<CitedBy, Arc<[CitationRow]>>>,
+    /// A node's citations (`nodes::by_slug_cited`, `links::page`), with how much of them was
+    /// read.
+    citations: Mutex<HashMap<CitedBy, Citations>>,
     /// Links read ahead: far ends' links (`LinkKey::onward`), kept by the links loader, and
     /// a node's own, read with it (`links::page`).
     links: Arc<LinksAhead>,
@@ -88,26 +92,32 @@ impl RequestState {
         self.along.is_some()
     }
 
-    /// Keeps the citations of `key` read along with their parent, for [`Self::read_along`].
-    pub(crate) fn keep_read_along(&self, key: CitedBy, rows: Arc<[CitationRow]>) {
+    /// Keeps the citations of `key` read along with their parent, as much of them as
+    /// `cites` says, for [`Self::read_along`]. Two parents of one node (aliases) may read
+    /// different amounts: the fuller read stays.
+    pub(crate) fn keep_read_along(&self, key: CitedBy, cites: Cites, rows: Arc<[CitationRow]>) {
         if let Some(along) = &self.along {
-            along
+            let mut kept = along
                 .citations
                 .lock()
-                .unwrap_or_else(PoisonError::into_inner)
-                .insert(key, rows);
+                .unwrap_or_else(PoisonError::into_inner);
+            if kept.get(&key).is_none_or(|(had, _)| *had < cites) {
+                kept.insert(key, (cites, rows));
+            }
         }
     }
 
-    /// The citations of `key`, when a parent's statement read them.
-    pub(crate) fn read_along(&self, key: CitedBy) -> Option<Arc<[CitationRow]>> {
+    /// The citations of `key`, when a parent's statement read at least as much of them as
+    /// `shows`.
+    pub(crate) fn read_along(&self, key: CitedBy, shows: Cites) -> Option<Arc<[CitationRow]>> {
         self.along.as_ref().and_then(|along| {
             along
                 .citations
                 .lock()
                 .unwrap_or_else(PoisonError::into_inner)
                 .get(&key)
-                .cloned()
+                .filter(|(read, _)| *read >= shows)
+                .map(|(_, rows)| rows.clone())
         })
     }
 

@@ -152,3 +152,77 @@ async fn a_page_reads_its_own_citations_beside_uncited_links() {
     let treatments = page["condition"]["treatments"].as_array().expect("a list");
     assert_eq!(treatments.len(), 11, "{page}");
 }
+
+/// One node's and one link list's citations shown twice under aliases, once by their quotes
+/// (read without their sources) and once with their sources: each answers as its own read,
+/// whichever alias's statement runs first.
+#[tokio::test]
+async fn citations_shown_with_and_without_their_sources_each_get_theirs() {
+    const TWICE: &str = r#"query($slug: String!) {
+      quotes: condition(slug: $slug) { citations { quote } symptomLinks { citations { id quote } } }
+      sources: condition(slug: $slug) {
+        id citations { quote source { title slug } }
+        symptomLinks { q: citations { quote } s: citations { quote source { title url } } } } }"#;
+    const OWN: &str = r#"query($id: ID!) { node(id: $id) { ... on Condition {
+      citations { quote source { title slug } }
+      symptomLinks { citations { id quote source { title url } } } } } }"#;
+    let app = spawn_app().await;
+    let (data, statements) = app
+        .gql_counted(TWICE, json!({ "slug": "postpartum-low-back-pain" }))
+        .await;
+    assert_eq!(statements, 2, "one statement per alias: {data}");
+    let sources = &data["sources"];
+    let own = app.data(OWN, json!({ "id": sources["id"] })).await;
+    let own = &own["node"];
+    assert_eq!(sources["citations"], own["citations"]);
+    let title = own["citations"][0]["source"]["title"].as_str();
+    assert!(title.is_some_and(|t| !t.is_empty()), "{own}");
+    let links = own["symptomLinks"].as_array().expect("links");
+    assert!(!links.is_empty(), "{own}");
+    for (at, link) in links.iter().enumerate() {
+        let quoted: Vec<Value> = link["citations"]
+            .as_array()
+            .expect("citations")
+            .iter()
+            .map(|c| json!({ "id": c["id"], "quote": c["quote"] }))
+            .collect();
+        assert!(!quoted.is_empty(), "{link}");
+        let with_sources: Vec<Value> = link["citations"]
+            .as_array()
+            .expect("citations")
+            .iter()
+            .map(|c| json!({ "quote": c["quote"], "source": c["source"] }))
+            .collect();
+        assert_eq!(
+            sources["symptomLinks"][at]["s"],
+            Value::Array(with_sources),
+            "{at}"
+        );
+        assert_eq!(
+            data["quotes"]["symptomLinks"][at]["citations"],
+            Value::Array(quoted)
+        );
+        assert_eq!(
+            sources["symptomLinks"][at]["q"],
+            data["quotes"]["symptomLinks"][at]["citations"]
+                .as_array()
+                .expect("citations")
+                .iter()
+                .map(|c| json!({ "quote": c["quote"] }))
+                .collect::<Value>()
+        );
+    }
+    let quotes: Vec<&Value> = own["citations"]
+        .as_array()
+        .expect("citations")
+        .iter()
+        .map(|c| &c["quote"])
+        .collect();
+    let shown: Vec<&Value> = data["quotes"]["citations"]
+        .as_array()
+        .expect("citations")
+        .iter()
+        .map(|c| &c["quote"])
+        .collect();
+    assert_eq!(shown, quotes);
+}

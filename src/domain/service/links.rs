@@ -1,12 +1,14 @@
 //! Reading edges together with the node at their other end, in batches of many nodes.
 
+use std::collections::HashMap;
+
 use entity::sea_orm_active_enums::{NodeKind, Predicate, Status, TreatmentPlace};
 use entity::{citation, edge, node, source};
 use sea_orm::sea_query::{Expr, SelectStatement, UnionType};
 use sea_orm::{
     ActiveEnum as _, ColumnTrait, Condition, ConnectionTrait, DbBackend, DbErr, EntityTrait,
-    IdenStatic as _, JoinType, Order, QueryFilter, QueryOrder, QueryResult, QuerySelect,
-    QueryTrait as _, RelationDef, RelationTrait, Select, Statement,
+    IdenStatic as _, JoinType, QueryFilter, QueryOrder, QueryResult, QuerySelect, QueryTrait as _,
+    RelationDef, RelationTrait, Select, Statement,
 };
 use uuid::Uuid;
 
@@ -35,6 +37,21 @@ pub enum Detail {
     Listing,
     /// Every column.
     Full,
+}
+
+/// How much of their citations a read fills; ordered, so the larger covers the smaller.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum Cites {
+    /// None.
+    #[default]
+    No,
+    /// Each citation's id, quote and creation time, without its source: a link or node that
+    /// shows `citations { quote }` needs three columns, not fourteen and a join. The other
+    /// columns of the citation and its source are left at defaults nobody reads: only a
+    /// selection that asks for none of them reads this way (`graphql::types::detail`).
+    Quotes,
+    /// Every column of the citation, and its source's but `content`.
+    Sources,
 }
 
 /// The columns of [`Detail::Listing`], in the order `rows::Columns` reads them; a full read
@@ -106,8 +123,8 @@ pub struct Linked {
     pub edge: edge::Model,
     /// The node at the edge's other end.
     pub other: node::Model,
-    /// The edge's visible citations with their sources, oldest first, when the read was
-    /// `cited`; empty otherwise.
+    /// The edge's visible citations with their sources, oldest first, as the read's
+    /// [`Cites`] fills them; empty when it reads none.
     pub citations: Vec<(citation::Model, source::Model)>,
 }
 
@@ -135,7 +152,7 @@ pub struct Levels {
 /// empty), with the node at its other end, in one statement, ordered by the other end's name.
 /// Callers pick negation.
 ///
-/// `cited` reads each edge's citations in the same statement (one row per citation, the
+/// `cites` reads each edge's citations in the same statement (one row per citation, the
 /// edge's columns repeated), so a page that shows the links' citations saves the statement
 /// and round trip that would read them a level later.
 ///
@@ -152,7 +169,7 @@ pub async fn of_nodes(
     predicates: &[Predicate],
     vis: Visibility,
     detail: Detail,
-    cited: bool,
+    cites: Cites,
     onward: Option<Onward<'_>>,
 ) -> Result<Levels, DomainError> {
     let backend = db.get_database_backend();
@@ -165,12 +182,12 @@ pub async fn of_nodes(
         predicates: shapes::predicate_set(predicates),
         vis,
         detail,
-        cited,
+        cites,
         onward: shapes::onward(onward),
     };
     let layout = Layout {
         detail,
-        cited,
+        cites,
         padded: false,
     };
     // PostgreSQL binds the ids as one array whatever their number.
@@ -180,21 +197,12 @@ pub async fn of_nodes(
     };
     let Some(onward) = onward else {
         let statement = shapes::statement(shape, "", ids, || {
-            let select = branch(backend, dir, predicates, vis, cited, None, layout)
+            branch(backend, dir, predicates, vis, cites, None, layout)
                 .filter(near())
-                .order_by_asc(node::Column::Name)
-                .order_by_asc(edge::Column::Id);
-            let select = if cited {
-                select
-                    .order_by_asc(citation::Column::CreatedAt)
-                    .order_by_asc(citation::Column::Id)
-            } else {
-                select
-            };
-            select.build(backend)
+                .build(backend)
         });
         let rows = db.query_all_raw(statement).await?;
-        let ([near, _, _], _) = decode(&rows, false, layout)?;
+        let ([near, _, _], _) = decode(&rows, false, layout, cites, Cites::No)?;
         return Ok(Levels {
             near,
             onward: Vec::new(),
@@ -204,7 +212,7 @@ pub async fn of_nodes(
         dir,
         predicates,
         detail,
-        cited,
+        cites,
     };
     let statement = shapes::statement(shape, "", ids, || {
         backend.build(&compound(
@@ -218,14 +226,14 @@ pub async fn of_nodes(
         ))
     });
     let rows = db.query_all_raw(statement).await?;
-    let (levels, _) = decode(&rows, true, layout)?;
+    let (levels, _) = decode(&rows, true, layout, cites, Cites::No)?;
     Ok(into_levels(levels))
 }
 
 /// A node read by its slug with its links, in one statement ([`page`]).
 pub struct Page {
     pub node: node::Model,
-    /// The node's visible citations with their sources, oldest first, when read `cited`.
+    /// The node's visible citations, oldest first, as [`page`]'s `cites` fills them.
     pub citations: Vec<(citation::Model, source::Model)>,
     pub links: Levels,
 }
@@ -236,10 +244,11 @@ pub struct Read<'a> {
     pub dir: Direction,
     pub predicates: &'a [Predicate],
     pub detail: Detail,
-    pub cited: bool,
+    pub cites: Cites,
 }
 
-/// The node of `kind` with `slug` when `vis` shows it (with its own citations when `cited`),
+/// The node of `kind` with `slug` when `vis` shows it (with as much of its own citations as
+/// `cites` says),
 /// and the links `read` and `onward` pick, as [`of_nodes`] reads them for its id: all in one
 /// statement, a `UNION ALL` whose first branch is the node itself. A page that shows a node
 /// and its links costs one round trip instead of two.
@@ -248,7 +257,7 @@ pub async fn page(
     kind: NodeKind,
     slug: &str,
     vis: Visibility,
-    cited: bool,
+    cites: Cites,
     read: Read<'_>,
     onward: Option<Onward<'_>>,
 ) -> Result<Option<Page>, DomainError> {
@@ -256,20 +265,20 @@ pub async fn page(
     let onward = onward.filter(|o| !o.via.is_empty() && !o.reads.is_empty());
     let shape = Shape {
         postgres: backend == DbBackend::Postgres,
-        by: By::Slug(kind, cited),
+        by: By::Slug(kind, cites),
         dir: read.dir,
         predicates: shapes::predicate_set(read.predicates),
         vis,
         detail: read.detail,
-        cited: read.cited,
+        cites: read.cites,
         onward: shapes::onward(onward),
     };
     let statement = shapes::statement(shape, slug, &[], || {
-        page_statement(backend, kind, vis, cited, read, onward)
+        page_statement(backend, kind, vis, cites, read, onward)
     });
     let rows = db.query_all_raw(statement).await?;
-    let layout = page_layout(read, cited);
-    let (levels, node) = decode(&rows, true, layout)?;
+    let layout = page_layout(read, cites);
+    let (levels, node) = decode(&rows, true, layout, read.cites, cites)?;
     Ok(node.map(|(node, citations)| Page {
         node,
         citations,
@@ -277,10 +286,10 @@ pub async fn page(
     }))
 }
 
-fn page_layout(read: Read<'_>, cited: bool) -> Layout {
+fn page_layout(read: Read<'_>, cites: Cites) -> Layout {
     Layout {
         detail: read.detail,
-        cited: read.cited || cited,
+        cites: read.cites.max(cites),
         padded: true,
     }
 }
@@ -290,7 +299,7 @@ fn page_statement(
     backend: DbBackend,
     kind: NodeKind,
     vis: Visibility,
-    cited: bool,
+    cites: Cites,
     read: Read<'_>,
     onward: Option<Onward<'_>>,
 ) -> Statement {
@@ -302,7 +311,7 @@ fn page_statement(
     };
     let id = the_node(node::Entity::find().select_only().column(node::Column::Id)).into_query();
     let near = ends(read.dir).0.in_subquery(id);
-    let layout = page_layout(read, cited);
+    let layout = page_layout(read, cites);
     // The node: no edge, every node column, its own citations. It is the first branch:
     // PostgreSQL types a `UNION`'s columns pair by pair, and two branches of NULL padding
     // would make a column `text` before it meets the node's typed one.
@@ -313,13 +322,13 @@ fn page_statement(
         own = own.expr(Expr::cust("NULL"));
     }
     own = own.columns(LISTED_NODE).columns(REST_NODE);
-    own = if cited {
-        with_citations(own, node::Relation::Citation.def(), vis)
-    } else if layout.cited {
-        null_citation(own)
-    } else {
-        own
-    };
+    own = cited(
+        own,
+        node::Relation::Citation.def(),
+        vis,
+        cites,
+        layout.cites,
+    );
     backend.build(&compound(
         backend,
         Some(the_node(own).into_query()),
@@ -338,8 +347,9 @@ const NODE_LEVEL: u8 = 3;
 #[derive(Clone, Copy)]
 struct Layout {
     detail: Detail,
-    /// Citation columns: some branch reads citations, the others select NULL there.
-    cited: bool,
+    /// Citation columns, as many as the branch that reads the most fills; the others select
+    /// NULL in the rest.
+    cites: Cites,
     /// Every node column, NULL where `detail` reads none: a branch reads a whole node.
     padded: bool,
 }
@@ -355,9 +365,8 @@ impl Layout {
 }
 
 /// The links `read` picks of the nodes whose ids `near` matches (a condition on the near
-/// column), and the far ends' links `onward` picks, in branches tagged by level after `head`,
-/// ordered by position: the level, the far end's name, the edge's id, then the citation's
-/// creation and id.
+/// column), and the far ends' links `onward` picks, in branches tagged by level after `head`.
+/// Unordered: [`decode`] orders the rows it reads.
 fn compound(
     backend: DbBackend,
     head: Option<SelectStatement>,
@@ -370,10 +379,10 @@ fn compound(
     let Read {
         dir,
         predicates,
-        detail,
-        cited,
+        cites,
+        ..
     } = read;
-    let first = branch(backend, dir, predicates, vis, cited, Some(0), layout)
+    let first = branch(backend, dir, predicates, vis, cites, Some(0), layout)
         .filter(near.clone())
         .into_query();
     let mut statement = match head {
@@ -408,19 +417,18 @@ fn compound(
             if relations.is_empty() {
                 continue;
             }
-            let next = branch(backend, side, &relations, vis, false, Some(level), layout)
-                .filter(ends(side).0.in_subquery(far_ends.clone()));
+            let next = branch(
+                backend,
+                side,
+                &relations,
+                vis,
+                Cites::No,
+                Some(level),
+                layout,
+            )
+            .filter(ends(side).0.in_subquery(far_ends.clone()));
             statement.union(UnionType::All, next.into_query());
         }
-    }
-    let edge_width = edge_width(detail);
-    let mut order = vec![1, 1 + edge_width + NAME_IN_NODE + 1, 2];
-    if layout.cited {
-        let citation_at = 1 + edge_width + layout.node_width();
-        order.extend([citation_at + CREATED_AT_IN_CITATION + 1, citation_at + 1]);
-    }
-    for position in order {
-        statement.order_by_expr(Expr::cust(position.to_string()), Order::Asc);
     }
     statement
 }
@@ -443,11 +451,6 @@ fn ends(dir: Direction) -> (edge::Column, edge::Column) {
     }
 }
 
-/// Where the node's name is among [`LISTED_NODE`], and a citation's `created_at` among
-/// [`CITATION`]: the compound statement orders by position.
-const NAME_IN_NODE: usize = 3;
-const CREATED_AT_IN_CITATION: usize = 6;
-
 fn edge_width(detail: Detail) -> usize {
     match detail {
         Detail::Listing => LISTED_EDGE.len(),
@@ -463,14 +466,15 @@ fn node_width(detail: Detail) -> usize {
 }
 
 /// The edges on the `dir` side of some nodes (the caller filters which) with one of
-/// `predicates`, their far ends and, `cited`, their citations, in the columns of `layout`;
+/// `predicates`, their far ends and as much of their citations as `cites` says, in the
+/// columns of `layout`;
 /// `level` first when the statement is a branch of a compound one. Unordered.
 fn branch(
     backend: DbBackend,
     dir: Direction,
     predicates: &[Predicate],
     vis: Visibility,
-    cited: bool,
+    cites: Cites,
     level: Option<u8>,
     layout: Layout,
 ) -> Select<edge::Entity> {
@@ -497,11 +501,13 @@ fn branch(
         select = select.expr(Expr::cust("NULL"));
     }
     select = select.join(JoinType::InnerJoin, far.def());
-    if cited {
-        select = with_citations(select, edge::Relation::Citation.def(), vis);
-    } else if layout.cited {
-        select = null_citation(select);
-    }
+    select = cited(
+        select,
+        edge::Relation::Citation.def(),
+        vis,
+        cites,
+        layout.cites,
+    );
     if !predicates.is_empty() {
         select = select.filter(sql::one_of_values(
             backend,
@@ -521,18 +527,26 @@ fn branch(
 type Cited = (node::Model, Vec<(citation::Model, source::Model)>);
 
 /// Rows of [`branch`] statements as links, by branch (the first column when `tagged`, else
-/// all the first), and [`page`]'s node. A cited edge or node spans one row per citation, next
-/// to each other (ordered by edge id within a name): it is decoded from the first row only.
+/// all the first), and [`page`]'s node, each in listing order: links by their far end's name,
+/// then id; citations oldest first. A cited edge or node spans one row per citation; only the
+/// first level's links (`near`) and the node (`own`) are read with citations.
+///
+/// The statements leave the order to this: sorting the wide rows cost PostgreSQL about a
+/// tenth of a condition page (`docs/performance.md`), sorting the decoded links costs
+/// nothing measurable. Names compare by code point on both databases.
 fn decode(
     rows: &[QueryResult],
     tagged: bool,
     layout: Layout,
+    near: Cites,
+    own: Cites,
 ) -> Result<([Vec<Linked>; 3], Option<Cited>), DomainError> {
-    let Layout { detail, cited, .. } = layout;
-    let full = detail == Detail::Full;
+    let full = layout.detail == Detail::Full;
     let start = usize::from(tagged);
-    let linked_width = start + edge_width(detail) + layout.node_width();
+    let linked_width = start + edge_width(layout.detail) + layout.node_width();
     let mut levels: [Vec<Linked>; 3] = Default::default();
+    // Where each cited edge of the first level is in it.
+    let mut cited_at: HashMap<Uuid, usize> = HashMap::new();
     let mut node: Option<Cited> = None;
     for row in rows {
         let mut columns = Columns::of(row)?;
@@ -547,14 +561,13 @@ fn decode(
         };
         if level == usize::from(NODE_LEVEL) {
             if node.is_none() {
-                columns.skip_to(start + edge_width(detail));
+                columns.skip_to(start + edge_width(layout.detail));
                 let mut own = columns.listed_node()?;
                 columns.rest_of_node(&mut own)?;
                 node = Some((own, Vec::new()));
             }
             columns.skip_to(linked_width);
-            if cited
-                && let Some(cited) = columns.citation()?
+            if let Some(cited) = columns.citation(own)?
                 && let Some((_, citations)) = node.as_mut()
             {
                 citations.push(cited);
@@ -562,47 +575,88 @@ fn decode(
             continue;
         }
         let links = &mut levels[level];
-        let seen = cited && {
-            let id: Uuid = columns.get()?;
-            links.last().is_some_and(|last| last.edge.id == id)
-        };
-        if seen {
-            columns.skip_to(linked_width);
+        let cites = if level == 0 { near } else { Cites::No };
+        let seen = if cites == Cites::No {
+            None
         } else {
-            columns.skip_to(start);
-            let mut edge = columns.listed_edge()?;
-            if full {
-                columns.rest_of_edge(&mut edge)?;
+            let id: Uuid = columns.get()?;
+            let next = links.len();
+            let at = *cited_at.entry(id).or_insert(next);
+            (at < next).then_some(at)
+        };
+        let at = match seen {
+            Some(at) => at,
+            None => {
+                columns.skip_to(start);
+                let mut edge = columns.listed_edge()?;
+                if full {
+                    columns.rest_of_edge(&mut edge)?;
+                }
+                let mut other = columns.listed_node()?;
+                if full {
+                    columns.rest_of_node(&mut other)?;
+                }
+                links.push(Linked {
+                    edge,
+                    other,
+                    citations: Vec::new(),
+                });
+                links.len() - 1
             }
-            let mut other = columns.listed_node()?;
-            if full {
-                columns.rest_of_node(&mut other)?;
-            }
-            columns.skip_to(linked_width);
-            links.push(Linked {
-                edge,
-                other,
-                citations: Vec::new(),
-            });
-        }
+        };
         // An edge without citations has one row, its citation columns NULL.
-        if cited
-            && let Some(cited) = columns.citation()?
-            && let Some(last) = links.last_mut()
-        {
-            last.citations.push(cited);
+        columns.skip_to(linked_width);
+        if let Some(cited) = columns.citation(cites)? {
+            links[at].citations.push(cited);
         }
+    }
+    for links in &mut levels {
+        // Edge ids are unique within a level: an unstable sort orders them all the same.
+        links.sort_unstable_by(|a, b| {
+            (a.other.name.as_str(), a.edge.id).cmp(&(b.other.name.as_str(), b.edge.id))
+        });
+        for link in links {
+            oldest_first(&mut link.citations);
+        }
+    }
+    if let Some((_, citations)) = node.as_mut() {
+        oldest_first(citations);
     }
     Ok((levels, node))
 }
 
-/// Adds the visible citations of each row (`to_citation`: the relation from its entity) with
-/// their sources: one row per citation, or one with NULL citation columns for a row without.
-/// Order by the citations' `created_at` and id to read them oldest first.
+fn oldest_first(citations: &mut [(citation::Model, source::Model)]) {
+    citations.sort_unstable_by_key(|(c, _)| (c.created_at, c.id));
+}
+
+/// The visible citations of each row (`to_citation`: the relation from its entity) as far as
+/// `cites` reads them, then NULL up to `layout`'s citation columns: a compound statement's
+/// branches all select as many.
+fn cited<E: EntityTrait>(
+    select: Select<E>,
+    to_citation: RelationDef,
+    vis: Visibility,
+    cites: Cites,
+    layout: Cites,
+) -> Select<E> {
+    let mut select = match cites {
+        Cites::No => select,
+        cites => with_citations(select, to_citation, vis, cites),
+    };
+    for _ in citation_width(cites)..citation_width(layout) {
+        select = select.expr(Expr::cust("NULL"));
+    }
+    select
+}
+
+/// Adds the visible citations of each row (`to_citation`: the relation from its entity), with
+/// their sources when `cites` reads them: one row per citation, or one with NULL citation
+/// columns for a row without.
 pub(super) fn with_citations<E: EntityTrait>(
     select: Select<E>,
     to_citation: RelationDef,
     vis: Visibility,
+    cites: Cites,
 ) -> Select<E> {
     let on = match vis {
         Visibility::PublishedOnly => to_citation.on_condition(|_, _| {
@@ -610,21 +664,26 @@ pub(super) fn with_citations<E: EntityTrait>(
         }),
         Visibility::Everything => to_citation,
     };
-    select_citation(select)
-        .join(JoinType::LeftJoin, on)
-        .join(JoinType::LeftJoin, citation::Relation::Source.def())
+    let select = select_citation(select, cites).join(JoinType::LeftJoin, on);
+    if cites == Cites::Sources {
+        select.join(JoinType::LeftJoin, citation::Relation::Source.def())
+    } else {
+        select
+    }
 }
 
-/// A citation's columns, then its source's (without `content`), in the order
-/// `rows::Columns::citation` reads them.
-const CITATION: [citation::Column; 7] = [
+/// The columns of [`Cites::Quotes`], then the rest of a citation's and its source's (without
+/// `content`) for [`Cites::Sources`], in the order `rows::Columns::citation` reads them.
+pub(super) const QUOTED: [citation::Column; 3] = [
     citation::Column::Id,
+    citation::Column::Quote,
+    citation::Column::CreatedAt,
+];
+const REST_CITATION: [citation::Column; 4] = [
     citation::Column::SourceId,
     citation::Column::NodeId,
     citation::Column::EdgeId,
-    citation::Column::Quote,
     citation::Column::Status,
-    citation::Column::CreatedAt,
 ];
 const SOURCE: [(source::Column, &str); 7] = [
     (source::Column::Slug, "source_slug"),
@@ -636,19 +695,24 @@ const SOURCE: [(source::Column, &str); 7] = [
     (source::Column::UpdatedAt, "source_updated_at"),
 ];
 
-fn select_citation<E: EntityTrait>(mut select: Select<E>) -> Select<E> {
-    select = select.columns(CITATION);
-    for (column, name) in SOURCE {
-        select = select.column_as(column, name);
+fn citation_width(cites: Cites) -> usize {
+    match cites {
+        Cites::No => 0,
+        Cites::Quotes => QUOTED.len(),
+        Cites::Sources => QUOTED.len() + REST_CITATION.len() + SOURCE.len(),
     }
-    select
 }
 
-/// NULL in place of [`select_citation`]'s columns: a compound statement's branch without
-/// citations beside one with them.
-fn null_citation<E: EntityTrait>(mut select: Select<E>) -> Select<E> {
-    for _ in 0..CITATION.len() + SOURCE.len() {
-        select = select.expr(Expr::cust("NULL"));
+fn select_citation<E: EntityTrait>(mut select: Select<E>, cites: Cites) -> Select<E> {
+    if cites == Cites::No {
+        return select;
+    }
+    select = select.columns(QUOTED);
+    if cites == Cites::Sources {
+        select = select.columns(REST_CITATION);
+        for (column, name) in SOURCE {
+            select = select.column_as(column, name);
+        }
     }
     select
 }
@@ -669,7 +733,7 @@ pub async fn citations_of(
     if !edge_ids.is_empty() {
         any = any.add(sql::one_of(backend, citation::Column::EdgeId, edge_ids));
     }
-    let mut select = select_citation(citation::Entity::find().select_only())
+    let mut select = select_citation(citation::Entity::find().select_only(), Cites::Sources)
         .join(JoinType::InnerJoin, citation::Relation::Source.def())
         .filter(any);
     if vis == Visibility::PublishedOnly {
@@ -684,7 +748,7 @@ pub async fn citations_of(
         .iter()
         .map(|row| {
             Columns::of(row)?
-                .citation()?
+                .citation(Cites::Sources)?
                 .ok_or_else(|| DbErr::Type("a citation without an id".to_owned()).into())
         })
         .collect()
@@ -702,13 +766,12 @@ mod tests {
         names
     }
 
-    /// The compound statement orders by column position: the positions name the columns.
+    /// [`decode`] tells an edge's rows, and a row without a citation, by the first column of
+    /// each.
     #[test]
-    fn ordering_positions_name_their_columns() {
-        assert_eq!(LISTED_NODE[NAME_IN_NODE].as_str(), "name");
-        assert_eq!(CITATION[CREATED_AT_IN_CITATION].as_str(), "created_at");
-        assert_eq!(CITATION[0].as_str(), "id");
+    fn edges_and_citations_read_their_id_first() {
         assert_eq!(LISTED_EDGE[0].as_str(), "id");
+        assert_eq!(QUOTED[0].as_str(), "id");
     }
 
     /// A full read selects every column of both entities, each once: one added later must
@@ -722,6 +785,10 @@ mod tests {
         assert_eq!(
             sorted(LISTED_NODE.iter().chain(&REST_NODE).map(|c| c.as_str())),
             sorted(node::Column::iter().map(|c| c.as_str()))
+        );
+        assert_eq!(
+            sorted(QUOTED.iter().chain(&REST_CITATION).map(|c| c.as_str())),
+            sorted(citation::Column::iter().map(|c| c.as_str()))
         );
     }
 }

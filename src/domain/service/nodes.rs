@@ -10,7 +10,7 @@ use sea_orm::{
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
-use super::links;
+use super::links::{self, Cites};
 use super::rows::Columns;
 use crate::domain::{DomainError, Visibility};
 
@@ -48,7 +48,7 @@ pub async fn by_slug_cited(
         .select_only()
         .columns(links::LISTED_NODE)
         .columns(links::REST_NODE);
-    select = links::with_citations(select, node::Relation::Citation.def(), vis)
+    select = links::with_citations(select, node::Relation::Citation.def(), vis, Cites::Sources)
         .filter(node::Column::Slug.eq(slug));
     if let Some(kind) = kind {
         select = select.filter(node::Column::Kind.eq(kind));
@@ -70,7 +70,7 @@ pub async fn by_slug_cited(
         let mut columns = Columns::of(row)?;
         columns.skip_to(width);
         // A node without citations has one row, its citation columns NULL.
-        if let Some(cited) = columns.citation()? {
+        if let Some(cited) = columns.citation(Cites::Sources)? {
             citations.push(cited);
         }
     }

@@ -8,7 +8,7 @@ use entity::{edge, node};
 use sea_orm::{ActiveEnum as _, ConnectionTrait, EntityTrait, QueryFilter};
 use uuid::Uuid;
 
-use super::links::{self, Detail, Direction};
+use super::links::{self, Cites, Detail, Direction};
 use super::search::{self, SearchQuery};
 use super::sql;
 use crate::domain::{DomainError, Visibility};
@@ -98,7 +98,7 @@ pub async fn rank_conditions(
         vis,
         // Only the links' relations and the conditions' ids are read.
         Detail::Listing,
-        false,
+        Cites::No,
         None,
     )
     .await?
@@ -122,7 +122,7 @@ pub async fn rank_conditions(
         ],
         vis,
         Detail::Full,
-        false,
+        Cites::No,
         None,
     )
     .await?
@@ -143,7 +143,7 @@ pub async fn rank_conditions(
         &[Predicate::TreatedBy],
         vis,
         Detail::Full,
-        false,
+        Cites::No,
         None,
     )
     .await?

@@ -9,9 +9,13 @@
 use std::cell::RefCell;
 
 use chrono::DateTime;
+use entity::sea_orm_active_enums::Status;
 use entity::{citation, edge, node, source};
 use sea_orm::sqlx::{self, Decode, Postgres, Row as _, Sqlite, Type};
 use sea_orm::{ActiveEnum, DbErr, QueryResult};
+use uuid::Uuid;
+
+use super::links::Cites;
 
 /// The columns of one row, read left to right.
 pub(crate) struct Columns<'a> {
@@ -167,21 +171,35 @@ impl<'a> Columns<'a> {
         Ok(())
     }
 
-    /// A citation and its source as `links::select_citation` selects them; `None` when the
-    /// citation's id is NULL (a link without citations, read through an outer join).
-    pub(crate) fn citation(&mut self) -> Result<Option<(citation::Model, source::Model)>, DbErr> {
+    /// A citation and its source as `links::select_citation` selects them for `cites`;
+    /// `None` when the citation's id is NULL (a link without citations, read through an outer
+    /// join) or `cites` reads none. A read of [`Cites::Quotes`] leaves the rest at defaults.
+    pub(crate) fn citation(
+        &mut self,
+        cites: Cites,
+    ) -> Result<Option<(citation::Model, source::Model)>, DbErr> {
+        if cites == Cites::No {
+            return Ok(None);
+        }
         let Some(id) = self.get()? else {
             return Ok(None);
         };
-        let citation = citation::Model {
+        let mut citation = citation::Model {
             id,
-            source_id: self.get()?,
-            node_id: self.get()?,
-            edge_id: self.get()?,
             quote: self.get()?,
-            status: self.vocabulary()?,
             created_at: self.get()?,
+            source_id: Uuid::nil(),
+            node_id: None,
+            edge_id: None,
+            status: Status::Published,
         };
+        if cites == Cites::Quotes {
+            return Ok(Some((citation, unread_source())));
+        }
+        citation.source_id = self.get()?;
+        citation.node_id = self.get()?;
+        citation.edge_id = self.get()?;
+        citation.status = self.vocabulary()?;
         let source = source::Model {
             id: citation.source_id,
             slug: self.get()?,
@@ -194,6 +212,22 @@ impl<'a> Columns<'a> {
             updated_at: self.get()?,
         };
         Ok(Some((citation, source)))
+    }
+}
+
+/// The source of a citation read for its quote: the nil id, so the citations of a read share
+/// one (`CitationRow::shared`).
+fn unread_source() -> source::Model {
+    source::Model {
+        id: Uuid::nil(),
+        slug: String::new(),
+        title: String::new(),
+        url: None,
+        publisher: None,
+        content: None,
+        version: 0,
+        created_at: DateTime::UNIX_EPOCH,
+        updated_at: DateTime::UNIX_EPOCH,
     }
 }
 

@@ -14,7 +14,7 @@ use sea_orm::sea_query::ArrayType;
 use sea_orm::{DbBackend, Statement, Value};
 use uuid::Uuid;
 
-use super::links::{self, Detail, Direction};
+use super::links::{self, Cites, Detail, Direction};
 use crate::domain::Visibility;
 
 /// Everything a link read's statement depends on except its slug or ids. Two reads of one
@@ -29,7 +29,7 @@ pub(super) struct Shape {
     pub predicates: u16,
     pub vis: Visibility,
     pub detail: Detail,
-    pub cited: bool,
+    pub cites: Cites,
     /// The onward reads: the relations whose far ends are followed, and the sides and
     /// relations read there, as sets.
     pub onward: Option<(u16, u32)>,
@@ -38,8 +38,8 @@ pub(super) struct Shape {
 /// How a read names its nodes.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub(super) enum By {
-    /// One node, by its kind and slug, read with (`true`) or without its own citations.
-    Slug(NodeKind, bool),
+    /// One node, by its kind and slug, read with as much of its own citations as this says.
+    Slug(NodeKind, Cites),
     /// A batch of ids: how many on SQLite (`IN` lists one placeholder per id), 0 on
     /// PostgreSQL (one array).
     Ids(usize),

@@ -12,7 +12,7 @@ use uuid::Uuid;
 
 use crate::db::CountingConn;
 use crate::domain::Visibility;
-use crate::domain::service::links::{self, Detail, Direction, Levels, Linked};
+use crate::domain::service::links::{self, Cites, Detail, Direction, Levels, Linked};
 use crate::graphql::error::LoadError;
 use crate::graphql::loaders::CitationRow;
 
@@ -26,8 +26,8 @@ pub(crate) struct LinkKey {
     pub predicate: Predicate,
     /// The columns the selection reads (`graphql::types::detail`).
     pub detail: Detail,
-    /// The selection shows the links' citations: they are read in the same statement.
-    pub cited: bool,
+    /// How much of the links' citations the selection shows: read in the same statement.
+    pub cites: Cites,
     /// The far ends' links the selection shows: read in the same statement, kept in
     /// [`LinksAhead`].
     pub onward: Onward,
@@ -64,7 +64,7 @@ impl Onward {
 pub(crate) struct LinkRow {
     pub edge: Arc<edge::Model>,
     pub other: Arc<node::Model>,
-    /// The edge's citations, when the statement read them (`LinkKey::cited`).
+    /// The edge's citations, when the statement read them (`LinkKey::cites`).
     pub citations: Option<Arc<[CitationRow]>>,
 }
 
@@ -74,7 +74,7 @@ type Bucket = (Uuid, Direction, Predicate);
 /// The links of one bucket, with the columns and citations they were read with.
 struct Kept {
     detail: Detail,
-    cited: bool,
+    cites: Cites,
     rows: Arc<[LinkRow]>,
 }
 
@@ -91,10 +91,10 @@ impl LinksAhead {
         let ahead = self.0.lock().unwrap_or_else(PoisonError::into_inner);
         let kept = ahead.get(&(key.node, key.dir, key.predicate))?;
         let detail = kept.detail == Detail::Full || key.detail == Detail::Listing;
-        (detail && (kept.cited || !key.cited)).then(|| kept.rows.clone())
+        (detail && kept.cites >= key.cites).then(|| kept.rows.clone())
     }
 
-    fn keep(&self, read: HashMap<Bucket, Vec<LinkRow>>, detail: Detail, cited: bool) {
+    fn keep(&self, read: HashMap<Bucket, Vec<LinkRow>>, detail: Detail, cites: Cites) {
         let mut ahead = self.0.lock().unwrap_or_else(PoisonError::into_inner);
         for (bucket, rows) in read {
             let rows = listing_order(rows);
@@ -102,7 +102,7 @@ impl LinksAhead {
                 bucket,
                 Kept {
                     detail,
-                    cited,
+                    cites,
                     rows,
                 },
             );
@@ -117,8 +117,8 @@ impl LinksAhead {
         for predicate in &batch.predicates {
             read.entry((node, dir, *predicate)).or_default();
         }
-        self.keep(read, batch.detail, batch.cited);
-        self.keep(ahead, batch.detail, false);
+        self.keep(read, batch.detail, batch.cites);
+        self.keep(ahead, batch.detail, Cites::No);
     }
 }
 
@@ -131,8 +131,8 @@ pub(crate) struct Batch {
     onward: Vec<(Direction, Predicate)>,
     /// Every column when any key needs them all.
     pub(crate) detail: Detail,
-    /// Citations when any key shows them.
-    pub(crate) cited: bool,
+    /// As much of the citations as the most demanding key shows.
+    pub(crate) cites: Cites,
 }
 
 impl Batch {
@@ -142,12 +142,12 @@ impl Batch {
         let mut via: Vec<Predicate> = Vec::new();
         let mut onward = Onward::default();
         let mut detail = Detail::Listing;
-        let mut cited = false;
+        let mut cites = Cites::No;
         for key in keys {
             if key.detail == Detail::Full {
                 detail = Detail::Full;
             }
-            cited |= key.cited;
+            cites = cites.max(key.cites);
             if !predicates.contains(&key.predicate) {
                 predicates.push(key.predicate);
             }
@@ -163,7 +163,7 @@ impl Batch {
             via,
             onward: onward.reads().collect(),
             detail,
-            cited,
+            cites,
         }
     }
 
@@ -173,7 +173,7 @@ impl Batch {
             dir,
             predicates: &self.predicates,
             detail: self.detail,
-            cited: self.cited,
+            cites: self.cites,
         }
     }
 
@@ -203,14 +203,14 @@ impl Batch {
                 }
             }
             let bucket = (near(dir, &link.edge), dir, link.edge.predicate);
-            let row = link_row(link, self.cited, &mut sources);
+            let row = link_row(link, self.cites, &mut sources);
             read.entry(bucket).or_default().push(row);
         }
         for (side, link) in levels.onward {
             let bucket = (near(side, &link.edge), side, link.edge.predicate);
             // A far end no link of the first level shows (a draft) keeps nothing.
             if let Some(rows) = ahead.get_mut(&bucket) {
-                rows.push(link_row(link, false, &mut sources));
+                rows.push(link_row(link, Cites::No, &mut sources));
             }
         }
         (read, ahead)
@@ -259,14 +259,14 @@ impl Loader<LinkKey> for LinksLoader {
                 &batch.predicates,
                 self.vis,
                 batch.detail,
-                batch.cited,
+                batch.cites,
                 batch.onward(),
             )
             .await?;
             let (near, ahead) = batch.sort(dir, levels);
             read.extend(near);
             if let Some(store) = &self.ahead {
-                store.keep(ahead, batch.detail, false);
+                store.keep(ahead, batch.detail, Cites::No);
             }
         }
         let read: HashMap<Bucket, Arc<[LinkRow]>> = read
@@ -298,10 +298,10 @@ fn near(dir: Direction, edge: &edge::Model) -> Uuid {
 
 fn link_row(
     link: Linked,
-    cited: bool,
+    cites: Cites,
     sources: &mut HashMap<Uuid, Arc<entity::source::Model>>,
 ) -> LinkRow {
-    let citations = cited.then(|| {
+    let citations = (cites != Cites::No).then(|| {
         link.citations
             .into_iter()
             .map(|(citation, source)| CitationRow::shared(citation, source, sources))

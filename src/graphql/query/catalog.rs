@@ -7,6 +7,7 @@ use async_graphql::{Context, ErrorExtensions as _, MergedObject, Object, Result}
 use entity::sea_orm_active_enums::NodeKind;
 use uuid::Uuid;
 
+use crate::domain::service::links::Cites;
 use crate::domain::service::{links, nodes};
 use crate::graphql::context::{RequestState, state};
 use crate::graphql::loaders::{CitationRow, CitedBy};
@@ -24,25 +25,25 @@ async fn by_slug<T: From<NodeRef>>(
 ) -> Result<Option<T>> {
     let state = state(ctx)?;
     let vis = state.visibility();
-    let cited = detail::cites(ctx.field());
+    let cites = detail::cites(ctx.field());
     // The page shows links: read them with the node, in one statement.
     if state.reads_along()
         && let Some((dir, batch)) = node::page_links(ctx.field(), kind)
     {
         let read = batch.read(dir);
-        let Some(page) = links::page(&state.db, kind, slug, vis, cited, read, batch.onward())
+        let Some(page) = links::page(&state.db, kind, slug, vis, cites, read, batch.onward())
             .await
             .map_err(|e| e.extend())?
         else {
             return Ok(None);
         };
-        if cited {
-            keep_citations(state, page.node.id, page.citations);
+        if cites != Cites::No {
+            keep_citations(state, page.node.id, cites, page.citations);
         }
         state.keep_page_links(page.node.id, dir, &batch, page.links);
         return Ok(Some(T::from(Arc::new(page.node))));
     }
-    if !cited {
+    if cites == Cites::No {
         let row = nodes::by_slug(&state.db, Some(kind), slug, vis)
             .await
             .map_err(|e| e.extend())?;
@@ -55,7 +56,7 @@ async fn by_slug<T: From<NodeRef>>(
     else {
         return Ok(None);
     };
-    keep_citations(state, row.id, cited);
+    keep_citations(state, row.id, Cites::Sources, cited);
     Ok(Some(T::from(Arc::new(row))))
 }
 
@@ -63,6 +64,7 @@ async fn by_slug<T: From<NodeRef>>(
 fn keep_citations(
     state: &RequestState,
     node: Uuid,
+    cites: Cites,
     cited: Vec<(entity::citation::Model, entity::source::Model)>,
 ) {
     let mut sources = HashMap::new();
@@ -70,7 +72,7 @@ fn keep_citations(
         .into_iter()
         .map(|(citation, source)| CitationRow::shared(citation, source, &mut sources))
         .collect();
-    state.keep_read_along(CitedBy::Node(node), citations);
+    state.keep_read_along(CitedBy::Node(node), cites, citations);
 }
 
 async fn list<T: From<NodeRef>, C: From<Page<T>>>(

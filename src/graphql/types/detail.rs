@@ -8,7 +8,7 @@
 use async_graphql::SelectionField;
 
 use super::node::LinkField;
-use crate::domain::service::links::Detail;
+use crate::domain::service::links::{Cites, Detail};
 use crate::graphql::loaders::Onward;
 
 /// Fields served by the columns of a listing, on nodes and on links.
@@ -75,12 +75,32 @@ pub(crate) fn of(field: SelectionField<'_>) -> Detail {
     }
 }
 
-/// Whether `field` shows the citations of what it returns (a node's, or a list of links'), so
-/// they can be read in the same statement.
-pub(crate) fn cites(field: SelectionField<'_>) -> bool {
+/// Fields of a citation served by [`Cites::Quotes`]; any other (its source) needs
+/// [`Cites::Sources`].
+const QUOTED: &[&str] = &["__typename", "id", "quote"];
+
+/// How much of the citations of what `field` returns (a node's, or a list of links') its
+/// selection shows, so they can be read in the same statement: the most any of its
+/// `citations` fields shows, aliases included.
+pub(crate) fn cites(field: SelectionField<'_>) -> Cites {
     field
         .selection_set()
-        .any(|child| child.name() == "citations")
+        .filter(|child| child.name() == "citations")
+        .map(shown)
+        .max()
+        .unwrap_or(Cites::No)
+}
+
+/// How much of its rows a `citations` field shows.
+pub(crate) fn shown(citations: SelectionField<'_>) -> Cites {
+    if citations
+        .selection_set()
+        .all(|child| QUOTED.contains(&child.name()))
+    {
+        Cites::Quotes
+    } else {
+        Cites::Sources
+    }
 }
 
 /// The links of far ends that their selections (`far_ends`, of nodes whose link fields are
@@ -98,7 +118,7 @@ pub(crate) fn onward<'a>(
             let name = child.name();
             let mut reads = fields.iter().filter(|field| field.name == name).peekable();
             // Most children are scalars: look into a child's selection only when it lists links.
-            if reads.peek().is_none() || cites(child) {
+            if reads.peek().is_none() || cites(child) != Cites::No {
                 continue;
             }
             if of(child) == Detail::Full {
@@ -212,6 +232,19 @@ mod tests {
                 };
                 assert_eq!(field.shows, shows, "{ty}.{name} returns {returns}");
             }
+        }
+    }
+
+    /// A citation's fields are served by its quote or need its source: a field added later
+    /// must be placed before it ships.
+    #[tokio::test]
+    async fn every_field_of_a_citation_is_classified() {
+        let schema = crate::graphql::build_schema();
+        for (name, _) in fields(&schema, "Citation").await {
+            assert!(
+                QUOTED.contains(&name.as_str()) || name == "source",
+                "Citation.{name} is in no list of graphql::types::detail"
+            );
         }
     }
 

@@ -9,7 +9,7 @@ use entity::sea_orm_active_enums::Predicate as P;
 use serde_json::Value;
 use uuid::Uuid;
 
-use crate::domain::service::links::{Detail, Direction};
+use crate::domain::service::links::{Cites, Detail, Direction};
 use crate::graphql::context::state;
 use crate::graphql::error::from_load;
 use crate::graphql::loaders::{CitedBy, LinkKey, LinkRow, Onward};
@@ -45,7 +45,7 @@ async fn links_of(
                 predicate,
                 // JSON-LD writes the far ends' codings and synonyms.
                 detail: Detail::Full,
-                cited: false,
+                cites: Cites::No,
                 onward: Onward::default(),
             })
         })

@@ -89,7 +89,7 @@ macro_rules! link_object {
             /// The source passages this link rests on.
             async fn citations(&self, ctx: &Context<'_>) -> Result<Vec<Citation>> {
                 match &self.0.citations {
-                    // Read with the link (`LinkKey::cited`).
+                    // Read with the link (`LinkKey::cites`): as much as this field shows.
                     Some(rows) => Ok(rows.iter().cloned().map(Citation).collect()),
                     None => super::node::citations(ctx, CitedBy::Edge(self.0.edge.id)).await,
                 }

@@ -8,7 +8,7 @@ use entity::sea_orm_active_enums::{NodeKind as StoredKind, Predicate};
 use uuid::Uuid;
 
 use super::{Cause, Citation, Condition, Risk, Symptom, Treatment, detail};
-use crate::domain::service::links::{Detail, Direction};
+use crate::domain::service::links::{Cites, Detail, Direction};
 use crate::graphql::context::state;
 use crate::graphql::error::from_load;
 use crate::graphql::loaders::{Batch, CitedBy, LinkKey, LinkRow, Onward};
@@ -224,7 +224,7 @@ pub(crate) fn synonyms(row: &node::Model) -> Vec<String> {
 
 pub(crate) async fn citations(ctx: &Context<'_>, key: CitedBy) -> Result<Vec<Citation>> {
     let state = state(ctx)?;
-    let rows = match state.read_along(key) {
+    let rows = match state.read_along(key, detail::shown(ctx.field())) {
         Some(rows) => Some(rows),
         None => state.citations().load_one(key).await.map_err(from_load)?,
     };
@@ -343,7 +343,7 @@ fn link_key(
     ahead: bool,
 ) -> LinkKey {
     let fields = link_fields(sel.other);
-    let (cited, (onward, onward_detail)) = match shows {
+    let (cites, (onward, onward_detail)) = match shows {
         Shows::Links => {
             let far_ends = field
                 .selection_set()
@@ -363,7 +363,7 @@ fn link_key(
             } else {
                 (Onward::default(), Detail::Listing)
             };
-            (false, onward)
+            (Cites::No, onward)
         }
     };
     LinkKey {
@@ -376,7 +376,7 @@ fn link_key(
         } else {
             detail::of(field)
         },
-        cited,
+        cites,
         onward,
     }
 }
