@@ -226,3 +226,37 @@ async fn citations_shown_with_and_without_their_sources_each_get_theirs() {
         .collect();
     assert_eq!(shown, quotes);
 }
+
+/// A page whose node shows less of its citations than its links show of theirs, with a branch
+/// for the far ends' links in the same statement (the postpartum page's treatments have no
+/// risks, but the branch is there): the branches agree on their columns on both databases,
+/// where PostgreSQL types a `UNION`'s columns from its branches.
+#[tokio::test]
+async fn a_page_whose_links_show_more_of_their_citations_than_the_node() {
+    const PAGE: &str = r#"query($slug: String!) { condition(slug: $slug) {
+      citations { quote }
+      treatmentLinks { treatment { slug risks { slug } } citations { quote source { title } } } } }"#;
+    let app = spawn_app().await;
+    let (data, statements) = app
+        .gql_counted(PAGE, json!({ "slug": "postpartum-low-back-pain" }))
+        .await;
+    assert_eq!(statements, 1, "{data}");
+    let page = &data["condition"];
+    assert_eq!(
+        page["citations"].as_array().map(Vec::len),
+        Some(2),
+        "{page}"
+    );
+    let links = page["treatmentLinks"].as_array().expect("links");
+    assert_eq!(links.len(), 11, "{page}");
+    let titles: Vec<&Value> = links
+        .iter()
+        .flat_map(|l| l["citations"].as_array().expect("citations"))
+        .map(|c| &c["source"]["title"])
+        .collect();
+    assert!(!titles.is_empty(), "{page}");
+    assert!(
+        titles.iter().all(|t| *t == "Back Pain After An Epidural"),
+        "{titles:?}"
+    );
+}

@@ -248,9 +248,8 @@ pub struct Read<'a> {
 }
 
 /// The node of `kind` with `slug` when `vis` shows it (with as much of its own citations as
-/// `cites` says),
-/// and the links `read` and `onward` pick, as [`of_nodes`] reads them for its id: all in one
-/// statement, a `UNION ALL` whose first branch is the node itself. A page that shows a node
+/// `cites` says), and the links `read` and `onward` pick, as [`of_nodes`] reads them for its
+/// id: all in one statement, a `UNION ALL` whose first branch is the node itself. A page that shows a node
 /// and its links costs one round trip instead of two.
 pub async fn page(
     db: &impl ConnectionTrait,
@@ -467,8 +466,8 @@ fn node_width(detail: Detail) -> usize {
 
 /// The edges on the `dir` side of some nodes (the caller filters which) with one of
 /// `predicates`, their far ends and as much of their citations as `cites` says, in the
-/// columns of `layout`;
-/// `level` first when the statement is a branch of a compound one. Unordered.
+/// columns of `layout`; `level` first when the statement is a branch of a compound one.
+/// Unordered.
 fn branch(
     backend: DbBackend,
     dir: Direction,
@@ -532,8 +531,8 @@ type Cited = (node::Model, Vec<(citation::Model, source::Model)>);
 /// first level's links (`near`) and the node (`own`) are read with citations.
 ///
 /// The statements leave the order to this: sorting the wide rows cost PostgreSQL about a
-/// tenth of a condition page (`docs/performance.md`), sorting the decoded links costs
-/// nothing measurable. Names compare by code point on both databases.
+/// tenth of a condition page's statement (`bench/PLANS.md`); sorting the decoded links costs
+/// the server next to nothing. Names compare by code point on both databases.
 fn decode(
     rows: &[QueryResult],
     tagged: bool,
@@ -674,7 +673,7 @@ pub(super) fn with_citations<E: EntityTrait>(
 
 /// The columns of [`Cites::Quotes`], then the rest of a citation's and its source's (without
 /// `content`) for [`Cites::Sources`], in the order `rows::Columns::citation` reads them.
-pub(super) const QUOTED: [citation::Column; 3] = [
+const QUOTED: [citation::Column; 3] = [
     citation::Column::Id,
     citation::Column::Quote,
     citation::Column::CreatedAt,
