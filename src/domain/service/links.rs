@@ -187,7 +187,8 @@ pub async fn of_nodes(
     };
     let layout = Layout {
         detail,
-        cites,
+        near: cites,
+        own: Cites::No,
         padded: false,
     };
     // PostgreSQL binds the ids as one array whatever their number.
@@ -197,12 +198,12 @@ pub async fn of_nodes(
     };
     let Some(onward) = onward else {
         let statement = shapes::statement(shape, "", ids, || {
-            branch(backend, dir, predicates, vis, cites, None, layout)
+            branch(backend, dir, predicates, vis, None, layout)
                 .filter(near())
                 .build(backend)
         });
         let rows = db.query_all_raw(statement).await?;
-        let ([near, _, _], _) = decode(&rows, false, layout, cites, Cites::No)?;
+        let ([near, _, _], _) = decode(&rows, false, layout)?;
         return Ok(Levels {
             near,
             onward: Vec::new(),
@@ -226,7 +227,7 @@ pub async fn of_nodes(
         ))
     });
     let rows = db.query_all_raw(statement).await?;
-    let (levels, _) = decode(&rows, true, layout, cites, Cites::No)?;
+    let (levels, _) = decode(&rows, true, layout)?;
     Ok(into_levels(levels))
 }
 
@@ -249,8 +250,8 @@ pub struct Read<'a> {
 
 /// The node of `kind` with `slug` when `vis` shows it (with as much of its own citations as
 /// `cites` says), and the links `read` and `onward` pick, as [`of_nodes`] reads them for its
-/// id: all in one statement, a `UNION ALL` whose first branch is the node itself. A page that shows a node
-/// and its links costs one round trip instead of two.
+/// id: all in one statement, a `UNION ALL` whose first branch is the node itself. A page that
+/// shows a node and its links costs one round trip instead of two.
 pub async fn page(
     db: &impl ConnectionTrait,
     kind: NodeKind,
@@ -276,8 +277,7 @@ pub async fn page(
         page_statement(backend, kind, vis, cites, read, onward)
     });
     let rows = db.query_all_raw(statement).await?;
-    let layout = page_layout(read, cites);
-    let (levels, node) = decode(&rows, true, layout, read.cites, cites)?;
+    let (levels, node) = decode(&rows, true, page_layout(read, cites))?;
     Ok(node.map(|(node, citations)| Page {
         node,
         citations,
@@ -288,7 +288,8 @@ pub async fn page(
 fn page_layout(read: Read<'_>, cites: Cites) -> Layout {
     Layout {
         detail: read.detail,
-        cites: read.cites.max(cites),
+        near: read.cites,
+        own: cites,
         padded: true,
     }
 }
@@ -321,13 +322,7 @@ fn page_statement(
         own = own.expr(Expr::cust("NULL"));
     }
     own = own.columns(LISTED_NODE).columns(REST_NODE);
-    own = cited(
-        own,
-        node::Relation::Citation.def(),
-        vis,
-        cites,
-        layout.cites,
-    );
+    own = cited(own, node::Relation::Citation.def(), vis, NODE_LEVEL, layout);
     backend.build(&compound(
         backend,
         Some(the_node(own).into_query()),
@@ -346,14 +341,31 @@ const NODE_LEVEL: u8 = 3;
 #[derive(Clone, Copy)]
 struct Layout {
     detail: Detail,
-    /// Citation columns, as many as the branch that reads the most fills; the others select
-    /// NULL in the rest.
-    cites: Cites,
+    /// The citations of the first level's links, and of [`page`]'s node. The far ends' links
+    /// are read without.
+    near: Cites,
+    own: Cites,
     /// Every node column, NULL where `detail` reads none: a branch reads a whole node.
     padded: bool,
 }
 
 impl Layout {
+    /// What the branch at `level` reads of its citations: [`branch`] selects it, [`decode`]
+    /// reads it.
+    fn cites_at(self, level: u8) -> Cites {
+        match level {
+            0 => self.near,
+            NODE_LEVEL => self.own,
+            _ => Cites::No,
+        }
+    }
+
+    /// The citation columns every branch selects: as many as the fullest read fills, NULL
+    /// in the rest.
+    fn cites(self) -> Cites {
+        self.near.max(self.own)
+    }
+
     fn node_width(self) -> usize {
         if self.padded {
             LISTED_NODE.len() + REST_NODE.len()
@@ -376,12 +388,9 @@ fn compound(
     layout: Layout,
 ) -> SelectStatement {
     let Read {
-        dir,
-        predicates,
-        cites,
-        ..
+        dir, predicates, ..
     } = read;
-    let first = branch(backend, dir, predicates, vis, cites, Some(0), layout)
+    let first = branch(backend, dir, predicates, vis, Some(0), layout)
         .filter(near.clone())
         .into_query();
     let mut statement = match head {
@@ -416,16 +425,8 @@ fn compound(
             if relations.is_empty() {
                 continue;
             }
-            let next = branch(
-                backend,
-                side,
-                &relations,
-                vis,
-                Cites::No,
-                Some(level),
-                layout,
-            )
-            .filter(ends(side).0.in_subquery(far_ends.clone()));
+            let next = branch(backend, side, &relations, vis, Some(level), layout)
+                .filter(ends(side).0.in_subquery(far_ends.clone()));
             statement.union(UnionType::All, next.into_query());
         }
     }
@@ -465,15 +466,14 @@ fn node_width(detail: Detail) -> usize {
 }
 
 /// The edges on the `dir` side of some nodes (the caller filters which) with one of
-/// `predicates`, their far ends and as much of their citations as `cites` says, in the
-/// columns of `layout`; `level` first when the statement is a branch of a compound one.
-/// Unordered.
+/// `predicates`, their far ends and as much of their citations as `layout` reads at `level`
+/// (the first, when none), in the columns of `layout`; `level` first when the statement is a
+/// branch of a compound one. Unordered.
 fn branch(
     backend: DbBackend,
     dir: Direction,
     predicates: &[Predicate],
     vis: Visibility,
-    cites: Cites,
     level: Option<u8>,
     layout: Layout,
 ) -> Select<edge::Entity> {
@@ -504,8 +504,8 @@ fn branch(
         select,
         edge::Relation::Citation.def(),
         vis,
-        cites,
-        layout.cites,
+        level.unwrap_or(0),
+        layout,
     );
     if !predicates.is_empty() {
         select = select.filter(sql::one_of_values(
@@ -527,8 +527,8 @@ type Cited = (node::Model, Vec<(citation::Model, source::Model)>);
 
 /// Rows of [`branch`] statements as links, by branch (the first column when `tagged`, else
 /// all the first), and [`page`]'s node, each in listing order: links by their far end's name,
-/// then id; citations oldest first. A cited edge or node spans one row per citation; only the
-/// first level's links (`near`) and the node (`own`) are read with citations.
+/// then id; citations oldest first. A cited edge or node spans one row per citation
+/// (`Layout::cites_at`).
 ///
 /// The statements leave the order to this: sorting the wide rows cost PostgreSQL about a
 /// tenth of a condition page's statement (`bench/PLANS.md`); sorting the decoded links costs
@@ -537,8 +537,6 @@ fn decode(
     rows: &[QueryResult],
     tagged: bool,
     layout: Layout,
-    near: Cites,
-    own: Cites,
 ) -> Result<([Vec<Linked>; 3], Option<Cited>), DomainError> {
     let full = layout.detail == Detail::Full;
     let start = usize::from(tagged);
@@ -551,14 +549,15 @@ fn decode(
         let mut columns = Columns::of(row)?;
         let level = if tagged {
             let level: i32 = columns.get()?;
-            usize::try_from(level)
+            u8::try_from(level)
                 .ok()
-                .filter(|l| *l < levels.len() || *l == usize::from(NODE_LEVEL))
+                .filter(|l| usize::from(*l) < levels.len() || *l == NODE_LEVEL)
                 .ok_or_else(|| DbErr::Type(format!("a link read at level {level}")))?
         } else {
             0
         };
-        if level == usize::from(NODE_LEVEL) {
+        let cites = layout.cites_at(level);
+        if level == NODE_LEVEL {
             if node.is_none() {
                 columns.skip_to(start + edge_width(layout.detail));
                 let mut own = columns.listed_node()?;
@@ -566,15 +565,14 @@ fn decode(
                 node = Some((own, Vec::new()));
             }
             columns.skip_to(linked_width);
-            if let Some(cited) = columns.citation(own)?
+            if let Some(cited) = columns.citation(cites)?
                 && let Some((_, citations)) = node.as_mut()
             {
                 citations.push(cited);
             }
             continue;
         }
-        let links = &mut levels[level];
-        let cites = if level == 0 { near } else { Cites::No };
+        let links = &mut levels[usize::from(level)];
         let seen = if cites == Cites::No {
             None
         } else {
@@ -629,20 +627,21 @@ fn oldest_first(citations: &mut [(citation::Model, source::Model)]) {
 }
 
 /// The visible citations of each row (`to_citation`: the relation from its entity) as far as
-/// `cites` reads them, then NULL up to `layout`'s citation columns: a compound statement's
-/// branches all select as many.
+/// `layout` reads them at `level`, then NULL up to its citation columns: a compound
+/// statement's branches all select as many.
 fn cited<E: EntityTrait>(
     select: Select<E>,
     to_citation: RelationDef,
     vis: Visibility,
-    cites: Cites,
-    layout: Cites,
+    level: u8,
+    layout: Layout,
 ) -> Select<E> {
+    let cites = layout.cites_at(level);
     let mut select = match cites {
         Cites::No => select,
         cites => with_citations(select, to_citation, vis, cites),
     };
-    for _ in citation_width(cites)..citation_width(layout) {
+    for _ in citation_width(cites)..citation_width(layout.cites()) {
         select = select.expr(Expr::cust("NULL"));
     }
     select
